@@ -1,0 +1,1 @@
+"""Read queries of the clinic kernel, with their select_related spelled out."""

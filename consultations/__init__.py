@@ -1,0 +1,1 @@
+"""Consultation workflow, vitals, SOAP notes, diagnoses, prescriptions, dispensing, PDF."""

@@ -1,0 +1,1 @@
+"""The doctor's day at a glance."""

@@ -1,0 +1,1 @@
+"""Medical history, allergies, FHIR records, documents, access-log views, erasure."""

@@ -1,0 +1,1 @@
+"""Patient self-service portal: OTP login, bookings, records, feedback."""

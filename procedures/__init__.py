@@ -1,0 +1,1 @@
+"""Procedure orders, sessions, consent forms, photos, consumables."""

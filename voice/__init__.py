@@ -1,0 +1,1 @@
+"""Privacy-first ambient scribe: anonymization, recordings, transcripts, STT and LLM providers."""
