@@ -15,6 +15,8 @@ from clinic.services.patients import patient_register, patient_update
 
 class PatientOutputSerializer(serializers.ModelSerializer):
     full_name = serializers.CharField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
     phone = serializers.SerializerMethodField()
     date_of_birth = serializers.DateField()
     registered_branch = serializers.CharField(source="registered_branch.code")

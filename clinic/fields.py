@@ -117,6 +117,10 @@ class EncryptedTextField(models.BinaryField):
     def value_from_object(self, obj):
         return getattr(obj, self.attname)
 
+    def value_to_string(self, obj):
+        value = self.value_from_object(obj)
+        return "" if value is None else self.to_text(value)
+
     def formfield(self, **kwargs):
         return forms.CharField(required=not self.blank, max_length=self.plain_max_length, label=self.verbose_name.capitalize())
 

@@ -189,3 +189,30 @@ def patient_crypto_shred(*, acting_user, patient: Patient) -> Patient:
     )
     logger.info("patient %s crypto-shredded by user %s", patient.id, getattr(acting_user, "pk", None))
     return patient
+
+
+@dataclass
+class DecryptCheck:
+    checked: int = 0
+    failed: int = 0
+    first_failed_id: str | None = None
+
+
+def patients_verify_decryptable(*, chunk_size: int = 1000) -> DecryptCheck:
+    """Open every encrypted field of every patient whose key exists (shredded patients are skipped)."""
+    from clinic.fields import EncryptedTextField
+
+    fields = [f for f in Patient._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+    result = DecryptCheck()
+    qs = Patient.objects.filter(pii_key__isnull=False).select_related("pii_key").order_by("id")
+    for patient in qs.iterator(chunk_size=chunk_size):
+        result.checked += 1
+        try:
+            for field in fields:
+                blob = patient.__dict__.get(field.attname)
+                if isinstance(blob, bytes):
+                    keystore.decrypt(blob=blob, context=field.context(patient), key=patient.pii_key)
+        except keystore.KeyUnavailable:
+            result.failed += 1
+            result.first_failed_id = result.first_failed_id or str(patient.id)
+    return result
