@@ -1,5 +1,4 @@
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -28,7 +27,7 @@ class SpecialGroup(models.TextChoices):
 class Patient(TimeStampedModel, SoftDeleteModel):
     """A patient. Every identifying field is encrypted under the patient's own PII data key.
 
-    Search goes through HMAC blind indexes (phone_index, name_index, ...) kept by
+    Search goes through HMAC blind indexes (PatientSearchToken rows) kept by
     clinic.services.patients; never query the encrypted columns by value.
     """
 
@@ -54,26 +53,15 @@ class Patient(TimeStampedModel, SoftDeleteModel):
     special_groups = ArrayField(models.CharField(max_length=30, choices=SpecialGroup.choices), default=list, blank=True)
     preferred_language = models.CharField(max_length=5, default="en", choices=[("en", "English"), ("hi", "Hindi")])
 
-    # Blind indexes (HMAC under BLIND_INDEX_KEY): search without decrypting.
-    phone_index = ArrayField(models.CharField(max_length=32), default=list, editable=False)
-    name_index = ArrayField(models.CharField(max_length=32), default=list, editable=False)
-    email_index = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
-    abha_index = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
-
     history = HistoricalRecords(
         excluded_fields=[
             "first_name", "last_name", "date_of_birth", "phone", "alternate_phone", "email", "address",
             "pin_code", "abha_number", "abha_address", "emergency_contact_name", "emergency_contact_phone",
-            "phone_index", "name_index", "email_index", "abha_index",
         ]
     )
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [
-            GinIndex(fields=["phone_index"], name="patient_phone_index_gin"),
-            GinIndex(fields=["name_index"], name="patient_name_index_gin"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.mrn})" if self.pii_key_id else f"[erased] ({self.mrn})"
@@ -85,3 +73,21 @@ class Patient(TimeStampedModel, SoftDeleteModel):
     @property
     def is_erased(self) -> bool:
         return self.pii_key_id is None
+
+
+class PatientSearchToken(models.Model):
+    """One HMAC blind-index token of a patient: a phone, an email, an ABHA number, or a name-word prefix.
+
+    The kind is inside the HMAC input, so one narrow btree answers every look-up by equality.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="search_tokens", db_index=False)
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        indexes = [models.Index(fields=["token", "id"], name="patient_token_lookup")]
+        constraints = [models.UniqueConstraint(fields=["patient", "token"], name="patient_token_once")]
+
+    def __str__(self) -> str:
+        return self.token

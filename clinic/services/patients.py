@@ -12,7 +12,7 @@ from django.utils import timezone
 from clinic import blind_index, keystore
 from clinic.api_errors import ApplicationError
 from clinic.identifiers import abha_address_normalize, abha_number_normalize, phone_normalize
-from clinic.models import Branch, DataKeyPurpose, Patient
+from clinic.models import Branch, DataKeyPurpose, Patient, PatientSearchToken
 from clinic.services.sequences import number_next
 
 logger = logging.getLogger(__name__)
@@ -97,23 +97,31 @@ def _clean(data: dict) -> dict:
     return cleaned
 
 
+def patient_search_tokens(patient: Patient) -> set[str]:
+    """Every blind-index token of a patient's current identity (see clinic.blind_index)."""
+    tokens = {blind_index.phone_token(p) for p in (patient.phone, patient.alternate_phone) if p}
+    tokens.update(blind_index.name_tokens(patient.first_name, patient.last_name))
+    if patient.email:
+        tokens.add(blind_index.exact_token("email", patient.email))
+    if patient.abha_number:
+        tokens.add(blind_index.exact_token("abha", patient.abha_number))
+    return tokens
+
+
 def _refresh_indexes(patient: Patient) -> None:
-    patient.phone_index = sorted(
-        {blind_index.phone_token(p) for p in (patient.phone, patient.alternate_phone) if p}
+    """Replace the patient's tokens (call after the patient row is saved, in the same transaction)."""
+    PatientSearchToken.objects.filter(patient=patient).delete()
+    PatientSearchToken.objects.bulk_create(
+        [PatientSearchToken(patient=patient, token=t) for t in sorted(patient_search_tokens(patient))]
     )
-    patient.name_index = blind_index.name_tokens(patient.first_name, patient.last_name)
-    patient.email_index = blind_index.exact_token("email", patient.email) if patient.email else ""
-    patient.abha_index = blind_index.exact_token("abha", patient.abha_number) if patient.abha_number else ""
 
 
 def patient_duplicates(*, first_name: str, last_name: str, phone: str, exclude_id=None) -> list[Patient]:
     """Patients already registered with the same phone and the same name."""
-    from clinic.selectors.patients import patient_base_queryset
+    from clinic.selectors.patients import patient_base_queryset, with_all_tokens
 
-    e164 = phone_normalize(phone)
     whole_name = [blind_index.token("name", w) for w in blind_index.name_words(f"{first_name} {last_name}")]
-    qs = patient_base_queryset().filter(phone_index__contains=[blind_index.phone_token(e164)])
-    qs = qs.filter(name_index__contains=whole_name)
+    qs = with_all_tokens(patient_base_queryset(), [blind_index.phone_token(phone_normalize(phone)), *whole_name])
     if exclude_id:
         qs = qs.exclude(id=exclude_id)
     return list(qs[:5])
@@ -137,8 +145,8 @@ def patient_register(*, acting_user, branch: Branch, data: dict, allow_duplicate
     patient = Patient(registered_branch=branch, created_by=acting_user, updated_by=acting_user, **cleaned)
     patient.pii_key = keystore.data_key_get_or_create(subject_id=patient.id, purpose=DataKeyPurpose.PII)
     patient.mrn = number_next(branch=branch, prefix="MRN")
-    _refresh_indexes(patient)
     patient.save(force_insert=True)
+    _refresh_indexes(patient)
     logger.info("patient %s registered at branch %s", patient.id, branch.code)
     return patient
 
@@ -154,8 +162,8 @@ def patient_update(*, acting_user, patient: Patient, data: dict) -> Patient:
     for field, value in cleaned.items():
         setattr(patient, field, value if value is not None else "")
     patient.updated_by = acting_user
-    _refresh_indexes(patient)
     patient.save()
+    _refresh_indexes(patient)
     return patient
 
 
@@ -175,17 +183,13 @@ def patient_crypto_shred(*, acting_user, patient: Patient) -> Patient:
     Clinical rows stay (retention law) but nothing identifying can ever be decrypted again.
     """
     keystore.subject_shred(subject_id=patient.id)
+    PatientSearchToken.objects.filter(patient=patient).delete()
     patient.pii_key = None
-    patient.phone_index = []
-    patient.name_index = []
-    patient.email_index = ""
-    patient.abha_index = ""
     patient.is_deleted = True
     patient.deleted_at = timezone.now()
     patient.updated_by = acting_user
     patient.save(
-        update_fields=["pii_key", "phone_index", "name_index", "email_index", "abha_index", "is_deleted",
-                       "deleted_at", "updated_by", "updated_at"]
+        update_fields=["pii_key", "is_deleted", "deleted_at", "updated_by", "updated_at"]
     )
     logger.info("patient %s crypto-shredded by user %s", patient.id, getattr(acting_user, "pk", None))
     return patient
