@@ -8,6 +8,7 @@ are no defaults for secrets outside debug mode.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -146,7 +147,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = None
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_RESULT_EXPIRES = 3600
 # Without Redis there is no worker: tasks run in-process, which is what a first `make run` needs.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -155,7 +157,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 # A static beat schedule: later apps add their periodic jobs here (no django-celery-beat needed).
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "verify-access-log-nightly": {
+        "task": "clinic.tasks.access_log_verify_task",
+        "schedule": crontab(hour=2, minute=30),  # UTC: 08:00 in India, before the clinic opens
+    },
+}
 
 # --- DRF and the API (decision 10) -------------------------------------------------------------
 REST_FRAMEWORK = {
