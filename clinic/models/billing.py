@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -83,7 +83,7 @@ class InvoiceLine(models.Model):
     @property
     def cgst_amount(self) -> Decimal:
         """Intra-state supply: GST splits equally into CGST and SGST."""
-        return (self.gst_amount / 2).quantize(Decimal("0.01"))
+        return (self.gst_amount / 2).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
     @property
     def sgst_amount(self) -> Decimal:
