@@ -12,7 +12,7 @@ class AccessType(models.TextChoices):
 class AccessLog(models.Model):
     """Who read which clinical record of which patient, and why (seed 9.2 health_record_access_log).
 
-    Append-only: the database refuses UPDATE, DELETE and TRUNCATE (migration 0002). Each row's
+    Append-only: the database refuses UPDATE and DELETE (migration 0002). Each row's
     `row_hash` covers its fields and the previous row's hash, so an edit made with the guard lifted
     breaks the chain at that row (`manage.py verify_access_log`). Rows are written only by
     clinic.services.access_log, which serializes writers.

@@ -1,0 +1,173 @@
+"""The one door for writing the access log: every read of clinical data calls `access_log_record`.
+
+Rows form a hash chain (decision docs/decisions/0004-access-log-hash-chain.md): each row's
+`row_hash` covers its own fields and the previous row's hash. Writers are serialized by a
+transaction-scoped advisory lock, so two concurrent reads cannot both extend the same predecessor;
+the UNIQUE `prev_hash` is the database's backstop should anything bypass the lock.
+"""
+
+import datetime
+import hashlib
+import ipaddress
+import json
+import re
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from clinic.models import AccessLog, AccessType
+
+GENESIS_HASH = "0" * 64
+# pg_advisory_xact_lock key held by every access-log writer: a fixed signed bigint that no other
+# lock in the project uses (ASCII "ic-alog1" read as a big-endian integer).
+ACCESS_LOG_LOCK_ID = 0x69632D616C6F6731
+USER_AGENT_MAX = 400
+# The fields covered by row_hash, in the order of the model. prev_hash is hashed in front of them.
+HASHED_FIELDS = (
+    "accessed_at",
+    "user_id",
+    "actor",
+    "record_type",
+    "record_id",
+    "patient_id",
+    "access_type",
+    "reason",
+    "ip_address",
+    "user_agent",
+)
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _canonical(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+    return str(value)
+
+
+def access_log_row_hash(*, prev_hash: str, fields: dict[str, Any]) -> str:
+    """sha256 over prev_hash and a canonical JSON of the hashed fields; the writer and the verifier
+    (clinic.selectors.access_log) both call this, so the format lives in one place."""
+    payload = json.dumps(
+        {name: _canonical(fields[name]) for name in HASHED_FIELDS},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
+
+
+def _ip_or_none(value: str) -> str | None:
+    """The address as PostgreSQL's inet prints it (so the stored row hashes the same), or None."""
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """REMOTE_ADDR, or with TRUSTED_PROXY_COUNT = n > 0 the address our outermost proxy saw: the
+    n-th X-Forwarded-For entry from the right. Entries left of it are written by the client and
+    can be forged, so they are never used."""
+    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
+    if proxies > 0:
+        hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            forwarded = _ip_or_none(hops[-proxies])
+            if forwarded:
+                return forwarded
+    return _ip_or_none(request.META.get("REMOTE_ADDR", ""))
+
+
+def _user_agent(request: HttpRequest) -> str:
+    """The header is the client's to choose, and PostgreSQL text cannot hold NUL: drop control
+    characters, then cut to the column's length."""
+    return _CONTROL_CHARS.sub("", request.META.get("HTTP_USER_AGENT", ""))[:USER_AGENT_MAX]
+
+
+def _actor(user) -> str:
+    """Staff are named by username; anyone else (portal logins may use a phone number as the
+    username) by id only, so no patient identifier reaches the log."""
+    if user is None:
+        return "system"
+    if not user.is_authenticated:
+        return "anonymous"
+    if user.is_staff:
+        return user.get_username()
+    return f"user:{user.pk}"
+
+
+def access_log_record(
+    *,
+    user,
+    record_type: str,
+    record_id,
+    patient_id,
+    access_type: str = AccessType.VIEW,
+    reason: str = "",
+    request: HttpRequest | None = None,
+    actor: str | None = None,
+) -> AccessLog:
+    """Append one row saying who read which record of which patient. Ids only, never PII.
+
+    `user` may be None for jobs; pass `actor` ("system:<job>", "patient:<id>") to name them.
+    Raises ValidationError for a bad field (unknown access type, over-long ids or reason).
+    Called inside a caller's transaction, the lock is held until that transaction ends: keep such
+    transactions short, and know that a rollback takes the log row with it.
+    """
+    authenticated = user is not None and user.is_authenticated
+    entry = AccessLog(
+        user_id=user.pk if authenticated else None,
+        actor=actor or _actor(user),
+        record_type=record_type,
+        record_id=str(record_id),
+        patient_id=patient_id,
+        access_type=access_type,
+        reason=reason,
+        ip_address=client_ip(request) if request is not None else None,
+        user_agent=_user_agent(request) if request is not None else "",
+        prev_hash=GENESIS_HASH,
+        row_hash=GENESIS_HASH,
+    )
+    entry.full_clean(
+        exclude=["accessed_at", "prev_hash", "row_hash"], validate_unique=False, validate_constraints=False
+    )
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ACCESS_LOG_LOCK_ID])
+        # Stamped under the lock, so time order and id order agree. A fresh statement after the
+        # lock: under READ COMMITTED it sees the previous writer's committed row.
+        entry.accessed_at = timezone.now()
+        newest = AccessLog.objects.order_by("-id").values_list("row_hash", flat=True).first()
+        entry.prev_hash = newest or GENESIS_HASH
+        entry.row_hash = access_log_row_hash(
+            prev_hash=entry.prev_hash, fields={name: getattr(entry, name) for name in HASHED_FIELDS}
+        )
+        entry.save(force_insert=True)
+    return entry
+
+
+def access_log_for_request(
+    request: HttpRequest,
+    *,
+    record_type: str,
+    record_id,
+    patient_id,
+    access_type: str = AccessType.VIEW,
+    reason: str = "",
+) -> AccessLog:
+    """`access_log_record` for a view: the user, ip and user agent come from the request."""
+    return access_log_record(
+        user=getattr(request, "user", None),
+        record_type=record_type,
+        record_id=record_id,
+        patient_id=patient_id,
+        access_type=access_type,
+        reason=reason,
+        request=request,
+    )
