@@ -221,10 +221,6 @@ def port_open(host: str, port: int) -> bool:
         return False
 
 
-def seed_demo_exists() -> bool:
-    return any(ROOT.glob("*/management/commands/seed_demo.py"))
-
-
 DAPHNE = [str(BIN / "daphne"), "-b", HOST, "-p", str(PORT), "config.asgi:application"]
 CELERY = [str(BIN / "celery"), "-A", "config"]
 CELERY_WORKER = [*CELERY, "worker", "-l", "info", "--concurrency", "1"]
@@ -239,10 +235,7 @@ def run(session: Session, args: list[str]) -> int:
         return 1
     prepare_database(session)
     session.step("migrate", manage("migrate", "--noinput"))
-    if seed_demo_exists():
-        session.step("seed_demo", manage("seed_demo"))
-    else:
-        say("no seed_demo command yet; skipping the demo data")
+    session.step("seed_demo", manage("seed_demo"))
     if os.environ.get("REDIS_URL"):
         session.start("celery worker", CELERY_WORKER)
         session.start("celery beat", CELERY_BEAT)
