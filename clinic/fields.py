@@ -13,6 +13,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.utils.text import capfirst
 
 from clinic import keystore
 
@@ -114,6 +115,11 @@ class EncryptedTextField(models.BinaryField):
             return super().get_db_prep_value(value, connection, prepared)
         raise TypeError(f"{self.name} is encrypted: query it through its blind index, not by value")
 
+    def to_python(self, value):
+        if isinstance(value, (bytes, memoryview)):
+            return _Ciphertext(bytes(value))
+        return self.to_plain(value)
+
     def value_from_object(self, obj):
         return getattr(obj, self.attname)
 
@@ -122,7 +128,7 @@ class EncryptedTextField(models.BinaryField):
         return "" if value is None else self.to_text(value)
 
     def formfield(self, **kwargs):
-        return forms.CharField(required=not self.blank, max_length=self.plain_max_length, label=self.verbose_name.capitalize())
+        return forms.CharField(required=not self.blank, max_length=self.plain_max_length, label=capfirst(self.verbose_name))
 
 
 class EncryptedDateField(EncryptedTextField):
@@ -145,4 +151,6 @@ class EncryptedDateField(EncryptedTextField):
         return None
 
     def formfield(self, **kwargs):
-        return forms.DateField(required=not self.blank, label=self.verbose_name.capitalize(), widget=forms.DateInput(attrs={"type": "date"}))
+        return forms.DateField(
+            required=not self.blank, label=capfirst(self.verbose_name), widget=forms.DateInput(attrs={"type": "date"})
+        )

@@ -110,6 +110,8 @@ LANGUAGES = [("en", "English"), ("hi", "हिन्दी")]
 TIME_ZONE = "Asia/Kolkata"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["config.formats"]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
