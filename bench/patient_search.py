@@ -21,17 +21,73 @@ from clinic.selectors.patients import patient_base_queryset, patient_search
 from clinic.services.patients import patient_search_tokens
 
 GOAL_RATIO = 3.0
-FIRST = ["Aarav", "Vihaan", "Ananya", "Diya", "Ishaan", "Kavya", "Lakshmi", "Mohammed", "Meera", "Nikhil",
-         "Priya", "Rahul", "Ramesh", "Sanjay", "Shreya", "Sunita", "Tanvi", "Venkatesh", "Zoya", "Arjun",
-         "Fatima", "Gurpreet", "Harish", "Joseph", "Kiran", "Manoj", "Nandini", "Pooja", "Rekha", "Suresh"]
-LAST = ["Sharma", "Verma", "Iyer", "Reddy", "Nair", "Khan", "Patel", "Singh", "Gowda", "Rao", "Das",
-        "Banerjee", "Kulkarni", "Menon", "Pillai", "Chowdhury", "Joshi", "Desai", "Fernandes", "Shetty"]
+FIRST = [
+    "Aarav",
+    "Vihaan",
+    "Ananya",
+    "Diya",
+    "Ishaan",
+    "Kavya",
+    "Lakshmi",
+    "Mohammed",
+    "Meera",
+    "Nikhil",
+    "Priya",
+    "Rahul",
+    "Ramesh",
+    "Sanjay",
+    "Shreya",
+    "Sunita",
+    "Tanvi",
+    "Venkatesh",
+    "Zoya",
+    "Arjun",
+    "Fatima",
+    "Gurpreet",
+    "Harish",
+    "Joseph",
+    "Kiran",
+    "Manoj",
+    "Nandini",
+    "Pooja",
+    "Rekha",
+    "Suresh",
+]
+LAST = [
+    "Sharma",
+    "Verma",
+    "Iyer",
+    "Reddy",
+    "Nair",
+    "Khan",
+    "Patel",
+    "Singh",
+    "Gowda",
+    "Rao",
+    "Das",
+    "Banerjee",
+    "Kulkarni",
+    "Menon",
+    "Pillai",
+    "Chowdhury",
+    "Joshi",
+    "Desai",
+    "Fernandes",
+    "Shetty",
+]
 
 
 def load(n: int, rng: random.Random) -> tuple[list[str], list[str]]:
     hospital = Hospital.objects.create(code="BENCH", name="Bench Clinic")
-    branch = Branch.objects.create(hospital=hospital, code="BEN", name="Bench", address_line1="1 Road",
-                                   city="Bengaluru", state="Karnataka", pin_code="560001")
+    branch = Branch.objects.create(
+        hospital=hospital,
+        code="BEN",
+        name="Bench",
+        address_line1="1 Road",
+        city="Bengaluru",
+        state="Karnataka",
+        pin_code="560001",
+    )
     phones, mrns = [], []
     batch: list[Patient] = []
     keys: list[DataKey] = []
@@ -41,8 +97,15 @@ def load(n: int, rng: random.Random) -> tuple[list[str], list[str]]:
         keystore._wrap(key, keystore.crypto.new_key())
         phone = f"+91{rng.choice('6789')}{rng.randrange(10**8, 10**9):09d}"
         mrn = f"MRN-BEN-2026-{i + 1:06d}"
-        patient = Patient(id=pid, mrn=mrn, registered_branch=branch, pii_key=key,
-                          first_name=rng.choice(FIRST), last_name=rng.choice(LAST), phone=phone)
+        patient = Patient(
+            id=pid,
+            mrn=mrn,
+            registered_branch=branch,
+            pii_key=key,
+            first_name=rng.choice(FIRST),
+            last_name=rng.choice(LAST),
+            phone=phone,
+        )
         batch.append(patient)
         keys.append(key)
         phones.append(phone)
@@ -67,7 +130,9 @@ def shown(patients) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--patients", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args()
@@ -83,12 +148,18 @@ def main() -> int:
         prefixes = [w[:n].lower() for w in FIRST[:10] + LAST[:10] for n in (3, 4)]
         mrn_prefixes = [m[:-2] for m in sample_mrns]  # 100 matches each, like a name prefix
 
-        phone_ms = median_ms(lambda q: shown(patient_search(query=q)), repeat=args.repeat, args_list=spoken_phones)
-        plain_exact_ms = median_ms(lambda m: shown(patient_base_queryset().filter(mrn=m)), repeat=args.repeat,
-                                   args_list=sample_mrns)
+        phone_ms = median_ms(
+            lambda q: shown(patient_search(query=q)), repeat=args.repeat, args_list=spoken_phones
+        )
+        plain_exact_ms = median_ms(
+            lambda m: shown(patient_base_queryset().filter(mrn=m)), repeat=args.repeat, args_list=sample_mrns
+        )
         name_ms = median_ms(lambda q: shown(patient_search(query=q)), repeat=args.repeat, args_list=prefixes)
-        plain_prefix_ms = median_ms(lambda m: shown(patient_base_queryset().filter(mrn__startswith=m)[:20]),
-                                    repeat=args.repeat, args_list=mrn_prefixes)
+        plain_prefix_ms = median_ms(
+            lambda m: shown(patient_base_queryset().filter(mrn__startswith=m)[:20]),
+            repeat=args.repeat,
+            args_list=mrn_prefixes,
+        )
 
     phone_ratio = phone_ms / plain_exact_ms
     name_ratio = name_ms / plain_prefix_ms
@@ -96,7 +167,8 @@ def main() -> int:
     print(f"search by phone {phone_ms:.2f} ms vs plaintext indexed exact {plain_exact_ms:.2f} ms")
     print(f"search by name prefix {name_ms:.2f} ms vs plaintext indexed prefix {plain_prefix_ms:.2f} ms")
     print(
-        f"patients={args.patients} phone_ms={phone_ms:.2f} name_ms={name_ms:.2f} plain_exact_ms={plain_exact_ms:.2f} "
+        f"patients={args.patients} phone_ms={phone_ms:.2f} name_ms={name_ms:.2f} "
+        f"plain_exact_ms={plain_exact_ms:.2f} "
         f"plain_prefix_ms={plain_prefix_ms:.2f} phone_ratio={phone_ratio:.2f} name_ratio={name_ratio:.2f} "
         f"goal<={GOAL_RATIO} {'PASS' if ok else 'FAIL'}"
     )

@@ -23,8 +23,19 @@ class PatientOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Patient
-        fields = ["id", "mrn", "full_name", "first_name", "last_name", "phone", "date_of_birth", "sex",
-                  "special_groups", "registered_branch", "created_at"]
+        fields = [
+            "id",
+            "mrn",
+            "full_name",
+            "first_name",
+            "last_name",
+            "phone",
+            "date_of_birth",
+            "sex",
+            "special_groups",
+            "registered_branch",
+            "created_at",
+        ]
 
     def get_phone(self, obj) -> str:
         return phone_display(obj.phone)
@@ -46,23 +57,33 @@ class PatientInputSerializer(serializers.Serializer):
     emergency_contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     emergency_contact_relation = serializers.CharField(max_length=30, required=False, allow_blank=True)
     emergency_contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    special_groups = serializers.ListField(child=serializers.ChoiceField(choices=SpecialGroup.choices), required=False)
-    allow_duplicate = serializers.BooleanField(default=False, help_text="Register even if name and phone match.")
+    special_groups = serializers.ListField(
+        child=serializers.ChoiceField(choices=SpecialGroup.choices), required=False
+    )
+    allow_duplicate = serializers.BooleanField(
+        default=False, help_text="Register even if name and phone match."
+    )
 
 
 class PatientListCreateApi(APIView):
     permission_classes = [CanManagePatients]
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="Phone in any format, MRN, or name words (3+ letters).")],
+        parameters=[
+            OpenApiParameter("q", str, description="Phone in any format, MRN, or name words (3+ letters).")
+        ],
         responses=PatientOutputSerializer(many=True),
         summary="Search patients",
     )
     def get(self, request):
-        patients = patient_search(query=request.query_params.get("q", ""), branch_ids=branch_ids_for(request.user))
+        patients = patient_search(
+            query=request.query_params.get("q", ""), branch_ids=branch_ids_for(request.user)
+        )
         return Response({"results": PatientOutputSerializer(patients, many=True).data})
 
-    @extend_schema(request=PatientInputSerializer, responses={201: PatientOutputSerializer}, summary="Register a patient")
+    @extend_schema(
+        request=PatientInputSerializer, responses={201: PatientOutputSerializer}, summary="Register a patient"
+    )
     def post(self, request):
         serializer = PatientInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -71,11 +92,19 @@ class PatientListCreateApi(APIView):
         allowed = branch_ids_for(request.user)
         if allowed is not None and branch.id not in allowed:
             return Response(
-                {"error": {"code": "forbidden", "message": "You can register patients only at your branches.", "fields": {}}},
+                {
+                    "error": {
+                        "code": "forbidden",
+                        "message": "You can register patients only at your branches.",
+                        "fields": {},
+                    }
+                },
                 status=status.HTTP_403_FORBIDDEN,
             )
         allow_duplicate = data.pop("allow_duplicate")
-        patient = patient_register(acting_user=request.user, branch=branch, data=data, allow_duplicate=allow_duplicate)
+        patient = patient_register(
+            acting_user=request.user, branch=branch, data=data, allow_duplicate=allow_duplicate
+        )
         return Response(PatientOutputSerializer(patient).data, status=status.HTTP_201_CREATED)
 
 
@@ -101,10 +130,14 @@ class PatientDetailApi(APIView):
     def get(self, request, patient_id):
         return Response(PatientOutputSerializer(self._get(request, patient_id)).data)
 
-    @extend_schema(request=UpdateSerializer, responses=PatientOutputSerializer, summary="Correct a patient's details")
+    @extend_schema(
+        request=UpdateSerializer, responses=PatientOutputSerializer, summary="Correct a patient's details"
+    )
     def patch(self, request, patient_id):
         patient = self._get(request, patient_id)
         serializer = self.UpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        patient = patient_update(acting_user=request.user, patient=patient, data=dict(serializer.validated_data))
+        patient = patient_update(
+            acting_user=request.user, patient=patient, data=dict(serializer.validated_data)
+        )
         return Response(PatientOutputSerializer(patient).data)

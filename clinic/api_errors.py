@@ -43,7 +43,9 @@ def _first_message(detail) -> str:
     return str(detail)
 
 
-def error_response(*, code: str, message: str, http_status: int, fields: dict | None = None, extra=None) -> Response:
+def error_response(
+    *, code: str, message: str, http_status: int, fields: dict | None = None, extra=None
+) -> Response:
     body = {"error": {"code": code, "message": message, "fields": fields or {}}}
     body["error"].update(extra or {})
     return Response(body, status=http_status)
@@ -51,7 +53,9 @@ def error_response(*, code: str, message: str, http_status: int, fields: dict | 
 
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        return error_response(code=exc.code, message=exc.message, http_status=exc.http_status, extra=exc.extra)
+        return error_response(
+            code=exc.code, message=exc.message, http_status=exc.http_status, extra=exc.extra
+        )
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)

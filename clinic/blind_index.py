@@ -19,7 +19,9 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 @cache
 def index_key() -> bytes:
-    return crypto.load_key(name="BLIND_INDEX_KEY", value=settings.BLIND_INDEX_KEY, file=settings.BLIND_INDEX_KEY_FILE)
+    return crypto.load_key(
+        name="BLIND_INDEX_KEY", value=settings.BLIND_INDEX_KEY, file=settings.BLIND_INDEX_KEY_FILE
+    )
 
 
 def token(kind: str, value: str) -> str:

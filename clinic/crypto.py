@@ -20,7 +20,9 @@ def load_key(*, name: str, value: str, file: str = "") -> bytes:
         try:
             value = Path(file).read_text().strip()
         except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE points at {file!r}, which cannot be read: {exc}") from exc
+            raise ImproperlyConfigured(
+                f"{name}_FILE points at {file!r}, which cannot be read: {exc}"
+            ) from exc
     if not value:
         raise ImproperlyConfigured(
             f"{name} is not set. Set {name} (base64 of 32 random bytes) or {name}_FILE. "

@@ -128,7 +128,9 @@ class EncryptedTextField(models.BinaryField):
         return "" if value is None else self.to_text(value)
 
     def formfield(self, **kwargs):
-        return forms.CharField(required=not self.blank, max_length=self.plain_max_length, label=capfirst(self.verbose_name))
+        return forms.CharField(
+            required=not self.blank, max_length=self.plain_max_length, label=capfirst(self.verbose_name)
+        )
 
 
 class EncryptedDateField(EncryptedTextField):
@@ -152,5 +154,7 @@ class EncryptedDateField(EncryptedTextField):
 
     def formfield(self, **kwargs):
         return forms.DateField(
-            required=not self.blank, label=capfirst(self.verbose_name), widget=forms.DateInput(attrs={"type": "date"})
+            required=not self.blank,
+            label=capfirst(self.verbose_name),
+            widget=forms.DateInput(attrs={"type": "date"}),
         )

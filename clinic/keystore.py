@@ -123,7 +123,9 @@ def kek_rotate(*, batch_size: int = 500) -> dict[str, int]:
     while True:
         with transaction.atomic():
             batch = list(
-                DataKey.objects.exclude(kek_id=ring.current_id).select_for_update(skip_locked=True)[:batch_size]
+                DataKey.objects.exclude(kek_id=ring.current_id).select_for_update(skip_locked=True)[
+                    :batch_size
+                ]
             )
             if not batch:
                 break

@@ -6,6 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import BranchFactory, HospitalFactory, StaffFactory, UserFactory, make_patient
+from tests.live_services import celery_worker_queue  # noqa: F401 (a fixture for every test module)
 
 
 @pytest.fixture(autouse=True)
@@ -15,7 +16,9 @@ def _no_network_beyond_loopback(monkeypatch):
 
     def guarded(self, address):
         host = address[0] if isinstance(address, tuple) else address
-        if isinstance(host, str) and not (host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")):
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")
+        ):
             raise OSError(f"network access to {host!r} is blocked in tests")
         return real_connect(self, address)
 
@@ -34,8 +37,15 @@ def branch_a(hospital):
 
 @pytest.fixture
 def branch_b(hospital):
-    return BranchFactory(hospital=hospital, code="HYD", name="Jubilee Hills", city="Hyderabad", state="Telangana",
-                         pin_code="500033", gstin="36ABCDE1234F1Z5")
+    return BranchFactory(
+        hospital=hospital,
+        code="HYD",
+        name="Jubilee Hills",
+        city="Hyderabad",
+        state="Telangana",
+        pin_code="500033",
+        gstin="36ABCDE1234F1Z5",
+    )
 
 
 def _persona(username, group, staff_type, branches):

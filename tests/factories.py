@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
 from clinic.models import Branch, Hospital, Medicine, Room, Service, Staff, StaffType, StockBatch
 
@@ -68,7 +69,9 @@ class StaffFactory(factory.django.DjangoModelFactory):
     staff_type = StaffType.FRONT_DESK
     first_name = factory.Sequence(lambda n: f"Staff{n}")
     last_name = "Rao"
-    registration_number = factory.LazyAttribute(lambda o: "KMC-12345" if o.staff_type == StaffType.DOCTOR else "")
+    registration_number = factory.LazyAttribute(
+        lambda o: "KMC-12345" if o.staff_type == StaffType.DOCTOR else ""
+    )
 
     @factory.post_generation
     def branches(self, create, extracted, **kwargs):
@@ -121,15 +124,17 @@ class StockBatchFactory(factory.django.DjangoModelFactory):
     medicine = factory.SubFactory(MedicineFactory)
     branch = factory.SubFactory(BranchFactory)
     batch_number = factory.Sequence(lambda n: f"BT{n:05d}")
-    expiry_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=365))
+    expiry_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=365))
     quantity_received = 100
     quantity_available = factory.SelfAttribute("quantity_received")
     mrp = Decimal("120.00")
     cost_price = Decimal("80.00")
-    received_on = factory.LazyFunction(datetime.date.today)
+    received_on = factory.LazyFunction(timezone.localdate)
 
 
-def make_patient(*, branch: Branch, first_name: str = "Asha", last_name: str = "Verma", phone: str | None = None, **data):
+def make_patient(
+    *, branch: Branch, first_name: str = "Asha", last_name: str = "Verma", phone: str | None = None, **data
+):
     from clinic.services.patients import patient_register
 
     return patient_register(

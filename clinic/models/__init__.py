@@ -2,14 +2,45 @@ from clinic.models.audit import AccessLog, AccessType
 from clinic.models.billing import Invoice, InvoiceLine, InvoiceStatus
 from clinic.models.catalogue import GST_RATES, Package, PackageItem, Service, ServiceCategory
 from clinic.models.keystore import DataKey, DataKeyPurpose
-from clinic.models.organisation import Branch, Hospital, NumberSequence, Room, RoomType, Staff, StaffType, Weekday
+from clinic.models.organisation import (
+    Branch,
+    Hospital,
+    NumberSequence,
+    Room,
+    RoomType,
+    Staff,
+    StaffType,
+    Weekday,
+)
 from clinic.models.patients import Patient, PatientSearchToken, Sex, SpecialGroup
 from clinic.models.pharmacy import DosageForm, Medicine, StockBatch
 
 __all__ = [
-    "GST_RATES", "AccessLog", "AccessType", "Branch", "DataKey", "DataKeyPurpose", "DosageForm", "Hospital",
-    "Invoice", "InvoiceLine", "InvoiceStatus", "Medicine", "NumberSequence", "Package", "PackageItem", "Patient",
+    "GST_RATES",
+    "AccessLog",
+    "AccessType",
+    "Branch",
+    "DataKey",
+    "DataKeyPurpose",
+    "DosageForm",
+    "Hospital",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceStatus",
+    "Medicine",
+    "NumberSequence",
+    "Package",
+    "PackageItem",
+    "Patient",
     "PatientSearchToken",
-    "Room", "RoomType", "Service", "ServiceCategory", "Sex", "SpecialGroup", "Staff", "StaffType", "StockBatch",
+    "Room",
+    "RoomType",
+    "Service",
+    "ServiceCategory",
+    "Sex",
+    "SpecialGroup",
+    "Staff",
+    "StaffType",
+    "StockBatch",
     "Weekday",
 ]

@@ -20,7 +20,9 @@ class AccessLog(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     accessed_at = models.DateTimeField()
-    user_id = models.IntegerField(null=True, blank=True, help_text="auth user id (kept even if the user goes).")
+    user_id = models.IntegerField(
+        null=True, blank=True, help_text="auth user id (kept even if the user goes)."
+    )
     actor = models.CharField(max_length=150, help_text="Username, or 'patient:<id>' / 'system:<job>'.")
     record_type = models.CharField(max_length=50)
     record_id = models.CharField(max_length=64)

@@ -57,7 +57,9 @@ class InvoiceLine(models.Model):
     service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     package = models.ForeignKey(Package, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     medicine = models.ForeignKey(Medicine, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    stock_batch = models.ForeignKey(StockBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    stock_batch = models.ForeignKey(
+        StockBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     hsn_sac_code = models.CharField("HSN/SAC", max_length=8, blank=True)
     quantity = models.DecimalField(max_digits=10, decimal_places=2)
     unit_price = models.DecimalField(max_digits=10, decimal_places=2, help_text="Before GST.")
@@ -70,7 +72,9 @@ class InvoiceLine(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="invoice_line_quantity_positive"),
-            models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="invoice_line_price_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__gte=0), name="invoice_line_price_not_negative"
+            ),
             models.CheckConstraint(
                 condition=models.Q(line_total=models.F("taxable_amount") + models.F("gst_amount")),
                 name="invoice_line_total_consistent",

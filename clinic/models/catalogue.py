@@ -52,7 +52,9 @@ class Service(TimeStampedModel, BookableMixin):
         constraints = [
             models.UniqueConstraint(fields=["hospital", "code"], name="service_code_unique_per_hospital"),
             models.CheckConstraint(condition=models.Q(price__gte=0), name="service_price_not_negative"),
-            models.CheckConstraint(condition=models.Q(duration_minutes__gt=0), name="service_duration_positive"),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gt=0), name="service_duration_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -67,7 +69,9 @@ class Package(TimeStampedModel, BookableMixin):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     sessions = models.PositiveSmallIntegerField(default=1)
-    session_gap_days = models.PositiveSmallIntegerField(default=0, help_text="Recommended days between sessions.")
+    session_gap_days = models.PositiveSmallIntegerField(
+        default=0, help_text="Recommended days between sessions."
+    )
     validity_days = models.PositiveSmallIntegerField(default=365)
     price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
     gst_rate = models.DecimalField(max_digits=4, decimal_places=2, choices=GST_RATES, default=Decimal("18"))

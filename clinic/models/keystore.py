@@ -19,13 +19,17 @@ class DataKey(models.Model):
     subject_id = models.UUIDField(help_text="The patient whose data this key protects.")
     purpose = models.CharField(max_length=20, choices=DataKeyPurpose.choices)
     wrapped_key = models.BinaryField()
-    kek_id = models.CharField(max_length=16, help_text="Fingerprint of the key-encryption key that wrapped it.")
+    kek_id = models.CharField(
+        max_length=16, help_text="Fingerprint of the key-encryption key that wrapped it."
+    )
     algorithm = models.CharField(max_length=20, default="AES-256-GCM", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     rewrapped_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["subject_id", "purpose"], name="datakey_one_per_subject_purpose")]
+        constraints = [
+            models.UniqueConstraint(fields=["subject_id", "purpose"], name="datakey_one_per_subject_purpose")
+        ]
         indexes = [models.Index(fields=["kek_id"])]
 
     def __str__(self) -> str:

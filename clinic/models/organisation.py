@@ -48,7 +48,9 @@ class Hospital(TimeStampedModel):
 
 class Branch(TimeStampedModel):
     hospital = models.ForeignKey(Hospital, on_delete=models.PROTECT, related_name="branches")
-    code = models.CharField(max_length=10, unique=True, help_text="Short code used in numbers such as APT-BLR-2026-00001.")
+    code = models.CharField(
+        max_length=10, unique=True, help_text="Short code used in numbers such as APT-BLR-2026-00001."
+    )
     name = models.CharField(max_length=200)
     address_line1 = models.CharField(max_length=200)
     address_line2 = models.CharField(max_length=200, blank=True)
@@ -74,7 +76,9 @@ class Branch(TimeStampedModel):
         ordering = ["hospital__name", "name"]
         verbose_name_plural = "branches"
         constraints = [
-            models.CheckConstraint(condition=models.Q(opens_at__lt=models.F("closes_at")), name="branch_opens_before_closes")
+            models.CheckConstraint(
+                condition=models.Q(opens_at__lt=models.F("closes_at")), name="branch_opens_before_closes"
+            )
         ]
 
     def __str__(self) -> str:
@@ -107,7 +111,9 @@ class Staff(TimeStampedModel, SoftDeleteModel):
     email = models.EmailField(blank=True)
     specialization = models.CharField(max_length=100, blank=True)
     qualifications = models.CharField(max_length=200, blank=True, help_text="e.g. MBBS, MD (Dermatology)")
-    registration_number = models.CharField(max_length=50, blank=True, help_text="Medical council registration.")
+    registration_number = models.CharField(
+        max_length=50, blank=True, help_text="Medical council registration."
+    )
     registration_council = models.CharField(max_length=100, blank=True)
     signature = models.ImageField(upload_to="signatures/", blank=True, help_text="Printed on prescriptions.")
     is_active = models.BooleanField(default=True)
@@ -175,7 +181,11 @@ class NumberSequence(models.Model):
     last_value = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["branch", "prefix", "year"], name="one_sequence_per_branch_prefix_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "prefix", "year"], name="one_sequence_per_branch_prefix_year"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.branch_id}-{self.year}: {self.last_value}"

@@ -32,13 +32,19 @@ class Patient(TimeStampedModel, SoftDeleteModel):
     """
 
     mrn = models.CharField("MRN", max_length=20, unique=True, help_text="Medical record number.")
-    registered_branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="registered_patients")
-    pii_key = models.ForeignKey(DataKey, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+")
+    registered_branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="registered_patients"
+    )
+    pii_key = models.ForeignKey(
+        DataKey, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
 
     first_name = EncryptedTextField(max_length=100, blank=False)
     last_name = EncryptedTextField(max_length=100)
     date_of_birth = EncryptedDateField()
-    phone = EncryptedTextField(max_length=20, blank=False, help_text="Stored in E.164 form, e.g. +919845012345.")
+    phone = EncryptedTextField(
+        max_length=20, blank=False, help_text="Stored in E.164 form, e.g. +919845012345."
+    )
     alternate_phone = EncryptedTextField(max_length=20)
     email = EncryptedTextField(max_length=254)
     address = EncryptedTextField(max_length=500)
@@ -50,13 +56,27 @@ class Patient(TimeStampedModel, SoftDeleteModel):
     emergency_contact_phone = EncryptedTextField(max_length=20)
 
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
-    special_groups = ArrayField(models.CharField(max_length=30, choices=SpecialGroup.choices), default=list, blank=True)
-    preferred_language = models.CharField(max_length=5, default="en", choices=[("en", "English"), ("hi", "Hindi")])
+    special_groups = ArrayField(
+        models.CharField(max_length=30, choices=SpecialGroup.choices), default=list, blank=True
+    )
+    preferred_language = models.CharField(
+        max_length=5, default="en", choices=[("en", "English"), ("hi", "Hindi")]
+    )
 
     history = HistoricalRecords(
         excluded_fields=[
-            "first_name", "last_name", "date_of_birth", "phone", "alternate_phone", "email", "address",
-            "pin_code", "abha_number", "abha_address", "emergency_contact_name", "emergency_contact_phone",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "phone",
+            "alternate_phone",
+            "email",
+            "address",
+            "pin_code",
+            "abha_number",
+            "abha_address",
+            "emergency_contact_name",
+            "emergency_contact_phone",
         ]
     )
 
@@ -82,7 +102,9 @@ class PatientSearchToken(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="search_tokens", db_index=False)
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="search_tokens", db_index=False
+    )
     token = models.CharField(max_length=32)
 
     class Meta:

@@ -28,10 +28,14 @@ class Medicine(TimeStampedModel):
     hospital = models.ForeignKey(Hospital, on_delete=models.PROTECT, related_name="medicines")
     generic_name = models.CharField(max_length=200, db_index=True)
     brand_name = models.CharField(max_length=200, blank=True)
-    drug_class = models.CharField(max_length=100, blank=True, help_text="Used by allergy checks, e.g. 'tetracycline'.")
+    drug_class = models.CharField(
+        max_length=100, blank=True, help_text="Used by allergy checks, e.g. 'tetracycline'."
+    )
     form = models.CharField(max_length=20, choices=DosageForm.choices)
     strength = models.CharField(max_length=50, blank=True, help_text="e.g. 100 mg, 0.05% w/w")
-    unit = models.CharField(max_length=20, default="unit", help_text="What one stock unit is: strip, tube, bottle ...")
+    unit = models.CharField(
+        max_length=20, default="unit", help_text="What one stock unit is: strip, tube, bottle ..."
+    )
     manufacturer = models.CharField(max_length=200, blank=True)
     hsn_code = models.CharField("HSN code", max_length=8, blank=True)
     gst_rate = models.DecimalField(max_digits=4, decimal_places=2, choices=GST_RATES, default=Decimal("12"))
@@ -44,7 +48,8 @@ class Medicine(TimeStampedModel):
         ordering = ["generic_name", "brand_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["hospital", "generic_name", "brand_name", "form", "strength"], name="medicine_unique_product"
+                fields=["hospital", "generic_name", "brand_name", "form", "strength"],
+                name="medicine_unique_product",
             )
         ]
 
@@ -72,16 +77,21 @@ class StockBatch(TimeStampedModel):
         verbose_name_plural = "stock batches"
         indexes = [models.Index(fields=["medicine", "branch", "expiry_date"])]
         constraints = [
-            models.UniqueConstraint(fields=["medicine", "branch", "batch_number"], name="batch_unique_per_branch"),
+            models.UniqueConstraint(
+                fields=["medicine", "branch", "batch_number"], name="batch_unique_per_branch"
+            ),
             models.CheckConstraint(
-                condition=models.Q(quantity_available__gte=0), name="stock_never_negative",
+                condition=models.Q(quantity_available__gte=0),
+                name="stock_never_negative",
                 violation_error_message="Stock cannot go below zero.",
             ),
             models.CheckConstraint(
                 condition=models.Q(quantity_available__lte=models.F("quantity_received")),
                 name="stock_not_above_received",
             ),
-            models.CheckConstraint(condition=models.Q(mrp__gte=0, cost_price__gte=0), name="batch_prices_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(mrp__gte=0, cost_price__gte=0), name="batch_prices_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:

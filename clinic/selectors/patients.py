@@ -1,5 +1,6 @@
 import re
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 
 from clinic import blind_index
@@ -50,7 +51,7 @@ def patient_search(*, query: str, branch_ids: list | None = None, limit: int = 2
     if phone_like(query):
         try:
             tokens = [blind_index.phone_token(phone_normalize(query))]
-        except Exception:  # noqa: BLE001 - not a valid number: nothing can match it
+        except ValidationError:
             return qs.none()
     elif MRN_LIKE.match(query):
         return qs.filter(mrn__istartswith=query.upper())[:limit]

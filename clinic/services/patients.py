@@ -18,8 +18,18 @@ from clinic.services.sequences import number_next
 logger = logging.getLogger(__name__)
 
 PII_FIELDS = (
-    "first_name", "last_name", "date_of_birth", "phone", "alternate_phone", "email", "address", "pin_code",
-    "abha_number", "abha_address", "emergency_contact_name", "emergency_contact_phone",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "phone",
+    "alternate_phone",
+    "email",
+    "address",
+    "pin_code",
+    "abha_number",
+    "abha_address",
+    "emergency_contact_name",
+    "emergency_contact_phone",
 )
 PLAIN_FIELDS = ("sex", "special_groups", "preferred_language", "emergency_contact_relation")
 EDITABLE_FIELDS = PII_FIELDS + PLAIN_FIELDS
@@ -121,7 +131,9 @@ def patient_duplicates(*, first_name: str, last_name: str, phone: str, exclude_i
     from clinic.selectors.patients import patient_base_queryset, with_all_tokens
 
     whole_name = [blind_index.token("name", w) for w in blind_index.name_words(f"{first_name} {last_name}")]
-    qs = with_all_tokens(patient_base_queryset(), [blind_index.phone_token(phone_normalize(phone)), *whole_name])
+    qs = with_all_tokens(
+        patient_base_queryset(), [blind_index.phone_token(phone_normalize(phone)), *whole_name]
+    )
     if exclude_id:
         qs = qs.exclude(id=exclude_id)
     return list(qs[:5])
@@ -135,7 +147,9 @@ def patient_register(*, acting_user, branch: Branch, data: dict, allow_duplicate
     cleaned = _clean({**PatientInput(first_name="", phone="").__dict__, **data})
     cleaned["special_groups"] = cleaned.get("special_groups") or []
     if not allow_duplicate:
-        dupes = patient_duplicates(first_name=cleaned["first_name"], last_name=cleaned["last_name"], phone=cleaned["phone"])
+        dupes = patient_duplicates(
+            first_name=cleaned["first_name"], last_name=cleaned["last_name"], phone=cleaned["phone"]
+        )
         if dupes:
             raise PossibleDuplicate(
                 "A patient with this name and phone is already registered. Open the existing record, "
@@ -157,7 +171,9 @@ def patient_update(*, acting_user, patient: Patient, data: dict) -> Patient:
     if unknown:
         raise ValidationError({f: ["Unknown field."] for f in unknown})
     if patient.is_erased:
-        raise ApplicationError("This patient's identity was erased; the record cannot be edited.", code="erased")
+        raise ApplicationError(
+            "This patient's identity was erased; the record cannot be edited.", code="erased"
+        )
     cleaned = _clean(data)
     for field, value in cleaned.items():
         setattr(patient, field, value if value is not None else "")
@@ -188,9 +204,7 @@ def patient_crypto_shred(*, acting_user, patient: Patient) -> Patient:
     patient.is_deleted = True
     patient.deleted_at = timezone.now()
     patient.updated_by = acting_user
-    patient.save(
-        update_fields=["pii_key", "is_deleted", "deleted_at", "updated_by", "updated_at"]
-    )
+    patient.save(update_fields=["pii_key", "is_deleted", "deleted_at", "updated_by", "updated_at"])
     logger.info("patient %s crypto-shredded by user %s", patient.id, getattr(acting_user, "pk", None))
     return patient
 

@@ -5,12 +5,14 @@ from django.utils import timezone
 
 from clinic.models import Branch, NumberSequence
 
+_TABLE = NumberSequence._meta.db_table
+# Only the (constant) table name is interpolated; every value is a query parameter.
 _NEXT = f"""
-    INSERT INTO {NumberSequence._meta.db_table} (branch_id, prefix, year, last_value)
+    INSERT INTO {_TABLE} (branch_id, prefix, year, last_value)
     VALUES (%s, %s, %s, 1)
-    ON CONFLICT (branch_id, prefix, year) DO UPDATE SET last_value = {NumberSequence._meta.db_table}.last_value + 1
+    ON CONFLICT (branch_id, prefix, year) DO UPDATE SET last_value = {_TABLE}.last_value + 1
     RETURNING last_value
-"""
+"""  # noqa: S608
 
 
 def number_next(*, branch: Branch, prefix: str, year: int | None = None, width: int = 5) -> str:

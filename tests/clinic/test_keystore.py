@@ -2,6 +2,7 @@
 
 import base64
 import os
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -15,8 +16,18 @@ from clinic.services.patients import patient_crypto_shred
 from tests.factories import make_patient
 
 PII_COLUMNS = [
-    "first_name", "last_name", "date_of_birth", "phone", "alternate_phone", "email", "address", "pin_code",
-    "abha_number", "abha_address", "emergency_contact_name", "emergency_contact_phone",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "phone",
+    "alternate_phone",
+    "email",
+    "address",
+    "pin_code",
+    "abha_number",
+    "abha_address",
+    "emergency_contact_name",
+    "emergency_contact_phone",
 ]
 
 
@@ -42,24 +53,42 @@ def switch_keys(settings):
 @pytest.fixture
 def full_patient(branch_a):
     return make_patient(
-        branch=branch_a, first_name="Lakshmi", last_name="Iyer", phone="+91 98450 12345",
-        date_of_birth="1988-04-12", alternate_phone="080-2525 1234", email="lakshmi.iyer@example.in",
-        address="14, 3rd Cross, Malleswaram, Bengaluru", pin_code="560003", abha_number="91-1234-5678-9012",
-        abha_address="lakshmi.iyer@abdm", emergency_contact_name="Suresh Iyer", emergency_contact_phone="9845098450",
+        branch=branch_a,
+        first_name="Lakshmi",
+        last_name="Iyer",
+        phone="+91 98450 12345",
+        date_of_birth="1988-04-12",
+        alternate_phone="080-2525 1234",
+        email="lakshmi.iyer@example.in",
+        address="14, 3rd Cross, Malleswaram, Bengaluru",
+        pin_code="560003",
+        abha_number="91-1234-5678-9012",
+        abha_address="lakshmi.iyer@abdm",
+        emergency_contact_name="Suresh Iyer",
+        emergency_contact_phone="9845098450",
     )
 
 
 def raw_row(patient_id) -> dict:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(PII_COLUMNS)} FROM clinic_patient WHERE id = %s", [patient_id])
+        columns = ", ".join(PII_COLUMNS)  # constants, not input
+        cursor.execute(f"SELECT {columns} FROM clinic_patient WHERE id = %s", [patient_id])  # noqa: S608
         return dict(zip(PII_COLUMNS, cursor.fetchone(), strict=True))
 
 
 def test_raw_sql_read_shows_only_ciphertext_for_every_pii_field(full_patient):
     row = raw_row(full_patient.id)
     plaintexts = [
-        "Lakshmi", "Iyer", "1988-04-12", "+919845012345", "Malleswaram", "560003", "lakshmi.iyer", "9012",
-        "Suresh", "9845098450",
+        "Lakshmi",
+        "Iyer",
+        "1988-04-12",
+        "+919845012345",
+        "Malleswaram",
+        "560003",
+        "lakshmi.iyer",
+        "9012",
+        "Suresh",
+        "9845098450",
     ]
     for column, value in row.items():
         assert value is not None, f"{column} is empty in the fixture"
@@ -117,9 +146,11 @@ def test_saving_without_a_data_key_is_refused_not_written_in_plaintext(branch_a)
     assert not Patient.objects.filter(mrn="MRN-X-1").exists()
 
 
-def test_kek_rotation_rewraps_every_key_and_keeps_every_record_readable(full_patient, branch_a, switch_keys, settings):
+def test_kek_rotation_rewraps_every_key_and_keeps_every_record_readable(
+    full_patient, branch_a, switch_keys, settings
+):
     others = [make_patient(branch=branch_a, first_name=f"Pat{i}") for i in range(3)]
-    old_kek = settings.ENCRYPTION_KEK or open(settings.ENCRYPTION_KEK_FILE).read().strip()
+    old_kek = settings.ENCRYPTION_KEK or Path(settings.ENCRYPTION_KEK_FILE).read_text().strip()
     old_id = keystore.kek_ring().current_id
     switch_keys(ENCRYPTION_KEK=new_b64_key(), ENCRYPTION_KEK_FILE="", ENCRYPTION_OLD_KEKS=[old_kek])
     new_id = keystore.kek_ring().current_id
@@ -136,7 +167,9 @@ def test_kek_rotation_rewraps_every_key_and_keeps_every_record_readable(full_pat
         assert fresh.first_name == patient.first_name
         assert fresh.phone == patient.phone
     assert fresh.date_of_birth is None
-    assert Patient.objects.select_related("pii_key").get(id=full_patient.id).email == "lakshmi.iyer@example.in"
+    assert (
+        Patient.objects.select_related("pii_key").get(id=full_patient.id).email == "lakshmi.iyer@example.in"
+    )
 
 
 def test_rotation_without_the_old_key_fails_loudly_and_changes_nothing(full_patient, switch_keys):
@@ -187,7 +220,7 @@ def test_a_wrong_key_stops_start_up_with_a_clear_message(full_patient, switch_ke
 
 
 def test_the_key_can_come_from_a_secret_file(tmp_path, switch_keys, full_patient, settings):
-    current = settings.ENCRYPTION_KEK or open(settings.ENCRYPTION_KEK_FILE).read().strip()
+    current = settings.ENCRYPTION_KEK or Path(settings.ENCRYPTION_KEK_FILE).read_text().strip()
     secret = tmp_path / "kek"
     secret.write_text(current + "\n")
     switch_keys(ENCRYPTION_KEK="", ENCRYPTION_KEK_FILE=str(secret))

@@ -9,7 +9,13 @@ from tests.factories import make_patient
 
 
 def register(client, **overrides):
-    body = {"branch": "BLR", "first_name": "Priya", "last_name": "Sharma", "phone": "+91 98765 43210", **overrides}
+    body = {
+        "branch": "BLR",
+        "first_name": "Priya",
+        "last_name": "Sharma",
+        "phone": "+91 98765 43210",
+        **overrides,
+    }
     return client.post("/api/patients/", body, format="json")
 
 
@@ -26,8 +32,13 @@ def test_front_desk_registers_a_patient_who_is_then_found_by_any_phone_format(fr
 
 
 def test_invalid_input_gets_field_messages_and_writes_nothing(front_desk_a):
-    response = register(api_as(front_desk_a), phone="12345", abha_number="123", email="not-an-email",
-                        date_of_birth="2999-01-01")
+    response = register(
+        api_as(front_desk_a),
+        phone="12345",
+        abha_number="123",
+        email="not-an-email",
+        date_of_birth="2999-01-01",
+    )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid"
@@ -42,7 +53,9 @@ def test_missing_required_fields_are_named(front_desk_a):
     assert set(response.json()["error"]["fields"]) == {"first_name", "phone"}
 
 
-def test_duplicate_registration_warns_with_the_existing_record_then_allows_on_confirmation(front_desk_a, patient_a):
+def test_duplicate_registration_warns_with_the_existing_record_then_allows_on_confirmation(
+    front_desk_a, patient_a
+):
     client = api_as(front_desk_a)
     response = register(client, first_name="RAMESH", last_name="kumar", phone="09845012345")
     assert response.status_code == 409
@@ -51,21 +64,29 @@ def test_duplicate_registration_warns_with_the_existing_record_then_allows_on_co
     assert error["matches"] == [{"id": str(patient_a.id), "mrn": patient_a.mrn}]
     assert Patient.objects.count() == 1
 
-    confirmed = register(client, first_name="Ramesh", last_name="Kumar", phone="9845012345", allow_duplicate=True)
+    confirmed = register(
+        client, first_name="Ramesh", last_name="Kumar", phone="9845012345", allow_duplicate=True
+    )
     assert confirmed.status_code == 201
     assert Patient.objects.count() == 2
 
 
 def test_same_phone_different_name_is_not_a_duplicate(front_desk_a, patient_a):
-    assert register(api_as(front_desk_a), first_name="Sita", last_name="Kumar", phone="9845012345").status_code == 201
+    assert (
+        register(api_as(front_desk_a), first_name="Sita", last_name="Kumar", phone="9845012345").status_code
+        == 201
+    )
 
 
 def test_patch_corrects_details_and_reindexes(front_desk_a, patient_a):
     client = api_as(front_desk_a)
-    response = client.patch(f"/api/patients/{patient_a.id}/", {"phone": "9900112233", "last_name": "Gowda"},
-                            format="json")
+    response = client.patch(
+        f"/api/patients/{patient_a.id}/", {"phone": "9900112233", "last_name": "Gowda"}, format="json"
+    )
     assert response.status_code == 200, response.content
-    assert [r["id"] for r in client.get("/api/patients/", {"q": "99001 12233"}).json()["results"]] == [str(patient_a.id)]
+    assert [r["id"] for r in client.get("/api/patients/", {"q": "99001 12233"}).json()["results"]] == [
+        str(patient_a.id)
+    ]
     assert client.get("/api/patients/", {"q": "9845012345"}).json()["results"] == []
     assert client.get("/api/patients/", {"q": "gowda"}).json()["results"][0]["last_name"] == "Gowda"
 
@@ -97,7 +118,9 @@ def test_anonymous_is_refused_with_the_error_shape(api, patient_a):
 
 
 @pytest.mark.parametrize("size", [10, 200])
-def test_search_query_count_does_not_grow_with_matches(front_desk_a, branch_a, size, django_assert_max_num_queries):
+def test_search_query_count_does_not_grow_with_matches(
+    front_desk_a, branch_a, size, django_assert_max_num_queries
+):
     for _ in range(size):
         make_patient(branch=branch_a, first_name="Anil", last_name="Joshi")
     client = api_as(front_desk_a)

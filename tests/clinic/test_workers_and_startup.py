@@ -13,7 +13,7 @@ from django.conf import settings
 from clinic.services.access_log import access_log_record
 from clinic.tasks import access_log_verify_task
 from tests.factories import make_patient
-from tests.live_services import ROOT, celery_worker_queue, child_env, needs_redis  # noqa: F401 (fixture)
+from tests.live_services import ROOT, child_env, needs_redis
 
 
 @needs_redis
@@ -40,7 +40,11 @@ def test_the_web_process_refuses_to_start_with_a_wrong_key(branch_a):
     make_patient(branch=branch_a)  # a stored data key wrapped by the real KEK
     wrong = base64.b64encode(os.urandom(32)).decode()
     done = subprocess.run(
-        [sys.executable, "-c", "import config.asgi"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", "import config.asgi"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env=child_env(ENCRYPTION_KEK=wrong, ENCRYPTION_KEK_FILE=""),
     )
     assert done.returncode != 0
@@ -50,7 +54,11 @@ def test_the_web_process_refuses_to_start_with_a_wrong_key(branch_a):
 @pytest.mark.django_db(transaction=True)
 def test_the_web_process_refuses_to_start_without_a_key():
     done = subprocess.run(
-        [sys.executable, "-c", "import config.asgi"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", "import config.asgi"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env=child_env(ENCRYPTION_KEK="", ENCRYPTION_KEK_FILE=""),
     )
     assert done.returncode != 0

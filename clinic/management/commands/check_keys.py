@@ -4,7 +4,9 @@ from clinic import keystore
 
 
 class Command(BaseCommand):
-    help = "Fail with a clear message when the encryption keys are missing or do not open the stored data keys."
+    help = (
+        "Fail with a clear message when the encryption keys are missing or do not open the stored data keys."
+    )
 
     def handle(self, *args, **options):
         keystore.assert_keys_usable()

@@ -15,13 +15,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = keystore.kek_rotate()
+        kek_id = keystore.kek_ring().current_id
         self.stdout.write(
-            f"re-wrapped {result['rewrapped']} of {result['total']} data keys under KEK {keystore.kek_ring().current_id}"
+            f"re-wrapped {result['rewrapped']} of {result['total']} data keys under KEK {kek_id}"
         )
         check = patients_verify_decryptable()
         if check.failed:
             raise CommandError(
-                f"{check.failed} of {check.checked} patients could not be decrypted (first: {check.first_failed_id}); "
+                f"{check.failed} of {check.checked} patients could not be decrypted "
+                f"(first: {check.first_failed_id}); "
                 "keep the old key in ENCRYPTION_OLD_KEKS and investigate before removing it."
             )
-        self.stdout.write(self.style.SUCCESS(f"verified: all {check.checked} patients decrypt with the new key"))
+        self.stdout.write(
+            self.style.SUCCESS(f"verified: all {check.checked} patients decrypt with the new key")
+        )
