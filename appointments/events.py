@@ -1,8 +1,10 @@
-"""What happened to an appointment, for whoever needs to react (notifications, live queue).
+"""What happened to an appointment, for whoever needs to react (notifications, the live queue).
 
-Services call these through `transaction.on_commit`, so listeners see only committed rows.
-Listeners register in their AppConfig.ready with `listen(event, fn)`; each receives the
-appointment id (never PII) and must be quick: real work goes to a Celery task.
+Services call the three announcers below through `transaction.on_commit`, so a listener never sees
+a booking that is later rolled back. Listeners register once, in their app's `AppConfig.ready`,
+with `listen(event, fn)`; each receives the appointment id (never PII) and keyword details, and
+must be quick: real work goes to a Celery task. A failing listener is logged and does not stop the
+others (the booking has already committed).
 """
 
 import logging
@@ -28,9 +30,26 @@ def listen(event: str, fn: Callable[..., None]) -> None:
 
 
 def emit(event: str, appointment_id, **details) -> None:
-    """Call every listener; one failing listener is logged and does not stop the others."""
     for fn in list(_listeners[event]):
         try:
             fn(appointment_id, **details)
         except Exception:
-            logger.exception("listener %s failed for %s of appointment %s", fn.__name__, event, appointment_id)
+            logger.exception(
+                "listener %s failed for %s of appointment %s", fn.__name__, event, appointment_id
+            )
+
+
+def booking_created(appointment) -> None:
+    emit(BOOKED, appointment.id)
+    if appointment.status == CONFIRMED:
+        emit(CONFIRMED, appointment.id)
+
+
+def appointment_checked_in(appointment) -> None:
+    emit(CHECKED_IN, appointment.id)
+
+
+def appointment_status_changed(appointment, old: str, new: str) -> None:
+    emit(STATUS_CHANGED, appointment.id, old=old, new=new)
+    if new == CONFIRMED:
+        emit(CONFIRMED, appointment.id)

@@ -55,7 +55,9 @@ class DoctorSchedule(TimeStampedModel):
     day_of_week = models.PositiveSmallIntegerField(choices=Weekday.choices)
     start_time = models.TimeField()
     end_time = models.TimeField()
-    slot_duration_minutes = models.PositiveSmallIntegerField(choices=SlotLength.choices, default=SlotLength.MIN_30)
+    slot_duration_minutes = models.PositiveSmallIntegerField(
+        choices=SlotLength.choices, default=SlotLength.MIN_30
+    )
     max_patients_per_slot = models.PositiveSmallIntegerField(default=1)
     is_active = models.BooleanField(default=True)
     history = HistoricalRecords()
@@ -63,17 +65,23 @@ class DoctorSchedule(TimeStampedModel):
     class Meta:
         ordering = ["staff__first_name", "day_of_week", "start_time"]
         constraints = [
-            models.UniqueConstraint(fields=["staff", "branch", "day_of_week"], name="one_schedule_per_doctor_branch_day"),
+            models.UniqueConstraint(
+                fields=["staff", "branch", "day_of_week"], name="one_schedule_per_doctor_branch_day"
+            ),
             models.CheckConstraint(
                 condition=models.Q(start_time__lt=models.F("end_time")),
                 name="schedule_starts_before_it_ends",
                 violation_error_message="The schedule must end after it starts.",
             ),
-            models.CheckConstraint(condition=models.Q(max_patients_per_slot__gte=1), name="schedule_capacity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(max_patients_per_slot__gte=1), name="schedule_capacity_positive"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.staff} · {self.get_day_of_week_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+        return (
+            f"{self.staff} · {self.get_day_of_week_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+        )
 
 
 class ScheduleBreak(models.Model):
@@ -116,7 +124,7 @@ class StaffLeave(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.staff} on leave {self.start_date}–{self.end_date}"
+        return f"{self.staff} on leave {self.start_date} to {self.end_date}"
 
 
 class Holiday(models.Model):
@@ -138,7 +146,9 @@ class AppointmentSlot(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="slots")
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="slots")
-    schedule = models.ForeignKey(DoctorSchedule, null=True, blank=True, on_delete=models.SET_NULL, related_name="slots")
+    schedule = models.ForeignKey(
+        DoctorSchedule, null=True, blank=True, on_delete=models.SET_NULL, related_name="slots"
+    )
     slot_date = models.DateField()
     start_time = models.TimeField()
     end_time = models.TimeField()
@@ -158,13 +168,17 @@ class AppointmentSlot(models.Model):
         ordering = ["slot_date", "start_time"]
         indexes = [models.Index(fields=["branch", "slot_date", "staff"])]
         constraints = [
-            models.UniqueConstraint(fields=["staff", "branch", "slot_date", "start_time"], name="one_slot_per_start"),
+            models.UniqueConstraint(
+                fields=["staff", "branch", "slot_date", "start_time"], name="one_slot_per_start"
+            ),
             models.CheckConstraint(
                 condition=models.Q(current_bookings__lte=models.F("max_bookings")),
                 name="slot_not_overbooked",
                 violation_error_message="This slot is full.",
             ),
-            models.CheckConstraint(condition=models.Q(starts_at__lt=models.F("ends_at")), name="slot_has_length"),
+            models.CheckConstraint(
+                condition=models.Q(starts_at__lt=models.F("ends_at")), name="slot_has_length"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -220,12 +234,22 @@ class Appointment(TimeStampedModel):
 
     number = models.CharField(max_length=30, unique=True)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
-    doctor = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments")
+    doctor = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"
+    )
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="appointments")
-    slot = models.ForeignKey(AppointmentSlot, null=True, blank=True, on_delete=models.SET_NULL, related_name="appointments")
-    appointment_type = models.ForeignKey(AppointmentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments")
-    package = models.ForeignKey(Package, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments")
+    slot = models.ForeignKey(
+        AppointmentSlot, null=True, blank=True, on_delete=models.SET_NULL, related_name="appointments"
+    )
+    appointment_type = models.ForeignKey(
+        AppointmentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"
+    )
+    package = models.ForeignKey(
+        Package, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"
+    )
 
     appointment_date = models.DateField()
     start_time = models.TimeField()
@@ -235,8 +259,12 @@ class Appointment(TimeStampedModel):
     actual_start_time = models.DateTimeField(null=True, blank=True)
     actual_end_time = models.DateTimeField(null=True, blank=True)
 
-    status = models.CharField(max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.REQUESTED)
-    booking_source = models.CharField(max_length=20, choices=BookingSource.choices, default=BookingSource.FRONT_DESK)
+    status = models.CharField(
+        max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.REQUESTED
+    )
+    booking_source = models.CharField(
+        max_length=20, choices=BookingSource.choices, default=BookingSource.FRONT_DESK
+    )
     chief_complaint = models.TextField(blank=True)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
 
@@ -255,20 +283,32 @@ class Appointment(TimeStampedModel):
     reminder_sent = models.BooleanField(default=False)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     checked_in_at = models.DateTimeField(null=True, blank=True)
 
-    room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments")
-    therapist = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="therapy_appointments")
+    room = models.ForeignKey(
+        Room, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"
+    )
+    therapist = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="therapy_appointments"
+    )
     resource_allocation_status = models.CharField(
         max_length=20, choices=AllocationStatus.choices, default=AllocationStatus.PENDING
     )
     requires_approval = models.BooleanField(default=True)
     approved_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    is_fully_paid = models.BooleanField(default=False, help_text="Paid in full through self-service (auto-approval).")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_fully_paid = models.BooleanField(
+        default=False, help_text="Paid in full through self-service (auto-approval)."
+    )
 
     history = HistoricalRecords(excluded_fields=["chief_complaint", "patient_notes", "internal_notes"])
 
@@ -311,7 +351,9 @@ class AppointmentStatusHistory(models.Model):
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="status_history")
     old_status = models.CharField(max_length=20, choices=AppointmentStatus.choices, blank=True)
     new_status = models.CharField(max_length=20, choices=AppointmentStatus.choices)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     change_reason = models.TextField(blank=True)
     changed_at = models.DateTimeField(auto_now_add=True)
 
@@ -339,29 +381,46 @@ class ResourceAllocation(models.Model):
         Appointment, null=True, blank=True, on_delete=models.CASCADE, related_name="allocations"
     )
     resource_type = models.CharField(max_length=20, choices=ResourceType.choices)
-    room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations")
-    staff = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations")
+    room = models.ForeignKey(
+        Room, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
+    )
+    staff = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
+    )
     period = DateTimeRangeField()
     share_key = models.UUIDField(
         help_text="Rows with the same key may overlap (patients sharing one slot); by default the row's own id."
     )
     status = models.CharField(
         max_length=20,
-        choices=[(s, s.replace("_", " ").capitalize()) for s in (*ACTIVE_ALLOCATION_STATUSES, "completed", "cancelled")],
+        choices=[
+            (s, s.replace("_", " ").capitalize())
+            for s in (*ACTIVE_ALLOCATION_STATUSES, "completed", "cancelled")
+        ],
         default="reserved",
     )
     block_reason = models.CharField(max_length=255, blank=True)
     allocated_at = models.DateTimeField(auto_now_add=True)
-    allocated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["appointment"])]
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(resource_type="room", room__isnull=False, staff__isnull=True))
-                | (models.Q(resource_type__in=["doctor", "therapist", "nurse"], staff__isnull=False, room__isnull=True)),
+                | (
+                    models.Q(
+                        resource_type__in=["doctor", "therapist", "nurse"],
+                        staff__isnull=False,
+                        room__isnull=True,
+                    )
+                ),
                 name="allocation_names_its_resource",
             ),
             ExclusionConstraint(
@@ -394,8 +453,12 @@ class ServiceResourceRequirement(models.Model):
     """Seed 4.8.2: what a service or package needs besides the doctor's slot."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    service = models.OneToOneField(Service, null=True, blank=True, on_delete=models.CASCADE, related_name="requirement")
-    package = models.OneToOneField(Package, null=True, blank=True, on_delete=models.CASCADE, related_name="requirement")
+    service = models.OneToOneField(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="requirement"
+    )
+    package = models.OneToOneField(
+        Package, null=True, blank=True, on_delete=models.CASCADE, related_name="requirement"
+    )
     requires_room = models.BooleanField(default=False)
     room_type = models.CharField(max_length=30, choices=RoomType.choices, blank=True)
     requires_doctor = models.BooleanField(default=True)

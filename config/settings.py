@@ -181,8 +181,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Intelli-Clinic API",
-    "DESCRIPTION": "Clinic operations API. Errors share one shape: "
-    '{"error": {"code", "message", "fields"}}.',
+    "DESCRIPTION": 'Clinic operations API. Errors share one shape: {"error": {"code", "message", "fields"}}.',
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
