@@ -389,7 +389,8 @@ class ResourceAllocation(models.Model):
     )
     period = DateTimeRangeField()
     share_key = models.UUIDField(
-        help_text="Rows with the same key may overlap (patients sharing one slot); by default the row's own id."
+        help_text="Rows with the same key may overlap (patients sharing one slot); "
+        "by default the row's own id."
     )
     status = models.CharField(
         max_length=20,
