@@ -31,4 +31,4 @@ RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin clini
 USER clinic
 
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "config.asgi:application"]
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "--access-log", "/dev/null", "config.asgi:application"]

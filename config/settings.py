@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "clinic.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -217,3 +218,69 @@ LOGGING = {
 
 # --- Clinic ------------------------------------------------------------------------------------
 CLINIC_DEFAULT_PHONE_REGION = "IN"
+
+# --- Messaging: patient notifications (decision 6; docs/decisions/0030, docs/operations-messaging.md) ---
+# console: prints each message on the server (demo only, nothing reaches a patient); whatsapp: Meta's
+# WhatsApp Cloud API; sms: a slot, not implemented yet (Indian SMS needs DLT-registered templates).
+MESSAGING_PROVIDER = env.str("MESSAGING_PROVIDER", default="console")
+WHATSAPP_API_BASE_URL = env.str("WHATSAPP_API_BASE_URL", default="https://graph.facebook.com")
+WHATSAPP_API_VERSION = env.str("WHATSAPP_API_VERSION", default="v26.0")
+WHATSAPP_PHONE_NUMBER_ID = env.str("WHATSAPP_PHONE_NUMBER_ID", default="")
+WHATSAPP_ACCESS_TOKEN = env.str("WHATSAPP_ACCESS_TOKEN", default="")
+WHATSAPP_ACCESS_TOKEN_FILE = env.str("WHATSAPP_ACCESS_TOKEN_FILE", default="")
+WHATSAPP_TIMEOUT_SECONDS = env.float("WHATSAPP_TIMEOUT_SECONDS", default=10.0)
+# Quick retries inside one send (429, Meta's 5xx, no connection); later ones are Celery's and the next run's.
+WHATSAPP_MAX_ATTEMPTS = env.int("WHATSAPP_MAX_ATTEMPTS", default=3)
+WHATSAPP_RETRY_BACKOFF_SECONDS = env.float("WHATSAPP_RETRY_BACKOFF_SECONDS", default=1.0)
+# Approved template names (one name, approved in each language) and the language codes they use.
+WHATSAPP_TEMPLATE_BOOKING_CONFIRMATION = env.str("WHATSAPP_TEMPLATE_BOOKING_CONFIRMATION", default="appointment_confirmation")
+WHATSAPP_TEMPLATE_APPOINTMENT_REMINDER = env.str("WHATSAPP_TEMPLATE_APPOINTMENT_REMINDER", default="appointment_reminder")
+WHATSAPP_TEMPLATE_CHECKED_IN = env.str("WHATSAPP_TEMPLATE_CHECKED_IN", default="appointment_checked_in")
+WHATSAPP_LANGUAGE_CODES = {
+    "en": env.str("WHATSAPP_LANGUAGE_CODE_EN", default="en"),
+    "hi": env.str("WHATSAPP_LANGUAGE_CODE_HI", default="hi"),
+}
+# Sends of one message (each with the quick retries above) before it is recorded as failed.
+MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=5)
+# The reminder goes to confirmed appointments starting LEAD hours ahead, give or take WINDOW minutes late.
+APPOINTMENT_REMINDER_LEAD_HOURS = env.int("APPOINTMENT_REMINDER_LEAD_HOURS", default=24)
+APPOINTMENT_REMINDER_WINDOW_MINUTES = env.int("APPOINTMENT_REMINDER_WINDOW_MINUTES", default=60)
+CELERY_BEAT_SCHEDULE["appointment-reminders"] = {
+    "task": "appointments.notification_tasks.reminders_send_due_task",
+    "schedule": crontab(minute="*/15"),
+}
+# httpx logs every request at INFO; our own log lines say what was sent, by id.
+LOGGING["loggers"]["httpx"] = {"level": "WARNING"}
+
+# --- Staff pages: server-rendered templates + htmx (docs/decisions/0050) ---------------------------
+STATICFILES_DIRS = [BASE_DIR / "static"]
+LOGIN_URL = "staff:login"
+LOGIN_REDIRECT_URL = "staff:home"
+LOGOUT_REDIRECT_URL = "staff:login"
+TEMPLATES[0]["OPTIONS"]["context_processors"] += ["clinic.context_processors.staff_ui"]
+# The staff top bar's navigation: (label, URL name, group(s) allowed or None for any staff user).
+# An entry whose URL name does not resolve yet is left out, so apps list their pages here before
+# (or without) touching the templates.
+STAFF_NAV = [
+    ("Queue", "appointments:queue", None),
+    ("Book", "appointments:book", ("Admin", "Front desk")),
+    ("Calendar", "appointments:calendar", None),
+    ("Patients", "staff:patient-search", ("Admin", "Front desk", "Doctor", "Therapist/Nurse")),
+]
+
+# --- Consultations (consultations app) ------------------------------------------------------------
+# Adult reference ranges: a vital outside its range is saved and flagged, not refused (values no
+# living patient can have are refused by consultations.services.vitals.VITALS_LIMITS). BMI uses the
+# Asia-Pacific cut-offs adopted for Indians (normal 18.5-22.9; WHO expert consultation, Lancet 2004).
+VITALS_NORMAL_RANGES = {
+    "blood_pressure_systolic": (90, 139),
+    "blood_pressure_diastolic": (60, 89),
+    "pulse_rate": (60, 100),
+    "respiratory_rate": (12, 20),
+    "temperature_c": ("36.1", "37.5"),
+    "spo2": (95, 100),
+    "bmi": ("18.5", "22.9"),
+    "blood_glucose": (70, 140),  # random capillary glucose, mg/dL
+}
+# Printed in the prescription's QR code: the address where anyone can check it (/rx/verify/<token>).
+CONSULTATIONS_PUBLIC_BASE_URL = env.str("CONSULTATIONS_PUBLIC_BASE_URL", default="http://localhost:8000")

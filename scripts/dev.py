@@ -221,7 +221,17 @@ def port_open(host: str, port: int) -> bool:
         return False
 
 
-DAPHNE = [str(BIN / "daphne"), "-b", HOST, "-p", str(PORT), "config.asgi:application"]
+# Daphne's own access log prints query strings (search terms: phones, names); clinic.middleware logs instead.
+DAPHNE = [
+    str(BIN / "daphne"),
+    "-b",
+    HOST,
+    "-p",
+    str(PORT),
+    "--access-log",
+    os.devnull,
+    "config.asgi:application",
+]
 CELERY = [str(BIN / "celery"), "-A", "config"]
 CELERY_WORKER = [*CELERY, "worker", "-l", "info", "--concurrency", "1"]
 CELERY_BEAT = [*CELERY, "beat", "-l", "info", "--schedule", "var/celerybeat-schedule"]

@@ -26,3 +26,11 @@ def test_openapi_schema_documents_the_patient_endpoints(admin_client):
 
 def test_interactive_docs_page_is_served(admin_client):
     assert admin_client.get("/api/docs/").status_code == 200
+
+
+def test_request_log_never_contains_the_query_string(admin_client, caplog):
+    with caplog.at_level("INFO", logger="clinic.access"):
+        admin_client.get("/api/patients/", {"q": "9845012345"})
+    lines = [r.getMessage() for r in caplog.records if r.name == "clinic.access"]
+    assert lines and lines[0].startswith("GET /api/patients/ 200")
+    assert not any("9845012345" in line for line in lines)
