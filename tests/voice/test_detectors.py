@@ -1,0 +1,266 @@
+"""The detectors one by one: each identifier in the forms speech-to-text writes, and clinical text untouched.
+
+No database: the defaults that migration 0002 seeds are passed in (tests/voice/helpers.py).
+"""
+
+import pytest
+
+from tests.voice.helpers import masked, spans_of
+from voice.privacy import KnownIdentifiers
+from voice.privacy.numbers import digit_runs, verhoeff_valid
+
+NOBODY = KnownIdentifiers()
+
+
+def types_in(text: str, known: KnownIdentifiers = NOBODY) -> set[str]:
+    return {kind for _, kind in spans_of(text, known)}
+
+
+def only_span(text: str, known: KnownIdentifiers = NOBODY) -> tuple[str, str]:
+    found = spans_of(text, known)
+    assert len(found) == 1, found
+    return found[0]
+
+
+# ------------------------------------------------------------------ phones
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "9845012345",
+        "+91 98450 12345",
+        "+91-9845012345",
+        "098450 12345",
+        "91 98450 12345",
+        "984-501-2345",
+        "98450-12345",
+        "98 45 01 23 45",
+        "9,845,012,345",  # speech-to-text reads it as one big number
+        "nine eight four five zero one two three four five",
+        "nine eight four five zero, one two three four five",
+        "ninety eight forty five zero one twenty three forty five",
+        "plus nine one nine eight four five zero one two three four five",
+        "nau aath chaar paanch shunya ek do teen chaar paanch",
+    ],
+)
+def test_phone_in_every_written_and_spoken_form(said):
+    text = f"Mera number hai {said}, doctor."
+    assert only_span(text) == (said, "phone")
+
+
+def test_double_and_triple_digits_are_expanded():
+    runs = digit_runs("nine double eight seven triple zero one two three")
+    assert [r.digits for r in runs] == ["9887000123"]
+    assert only_span("Call nine double eight seven triple zero one two three.")[1] == "phone"
+
+
+def test_hindi_digit_words_and_a_trailing_ambiguous_word():
+    # "do" (2) ends the number here; a lone "do" elsewhere is the English verb.
+    assert only_span("number nau aath chaar paanch shunya ek do teen chaar do")[1] == "phone"
+    assert masked("I do take it. Please do come.") == "I do take it. Please do come."
+
+
+# ------------------------------------------------------------------ Aadhaar, VID, ABHA, PAN
+
+
+def test_aadhaar_verhoeff_valid_in_any_grouping():
+    assert verhoeff_valid("234123412346")
+    for said in ("2341 2341 2346", "2341-2341-2346", "234123412346", "234,123,412,346"):
+        assert only_span(f"Aadhaar is {said}.") == (said, "aadhaar"), said
+
+
+def test_aadhaar_spoken_in_english_and_hindi():
+    english = "two three four one, two three four one, two three four six"
+    hindi = "do teen chaar ek do teen chaar ek do teen chaar chhe"
+    assert only_span(f"Aadhaar is {english}.") == (english, "aadhaar")
+    assert only_span(f"Aadhaar hai {hindi}.") == (hindi, "aadhaar")
+
+
+def test_verhoeff_invalid_twelve_digits_are_still_masked():
+    assert not verhoeff_valid("234123412345")
+    out = masked("Aadhaar is 2341 2341 2345.")
+    assert not any(ch.isdigit() for ch in out)
+
+
+def test_invalid_aadhaar_is_not_typed_aadhaar_by_the_code_detector():
+    from voice.privacy.detectors import number_spans
+
+    assert [s.type for s in number_spans("Aadhaar is 2341 2341 2345.", NOBODY)] == ["id_number"]
+    assert [s.type for s in number_spans("Aadhaar is 2341 2341 2346.", NOBODY)] == ["aadhaar"]
+
+
+def test_virtual_id_and_abha_number():
+    assert only_span("Virtual ID 2345 6789 0123 4565.") == ("2345 6789 0123 4565", "vid")
+    for said in ("91-1234-5678-9012", "91 1234 5678 9012", "91123456789012"):
+        assert only_span(f"My ABHA number is {said} ok") == (said, "abha")
+
+
+@pytest.mark.parametrize(
+    ("said", "surface"),
+    [
+        ("rahulf47@abdm", "rahulf47@abdm"),
+        ("rahul.f47@sbx", "rahul.f47@sbx"),
+        ("rahulf47 at the rate abdm", "rahulf47 at the rate abdm"),
+        ("rahulf47 @ abdm", "rahulf47 @ abdm"),
+    ],
+)
+def test_abha_address(said, surface):
+    assert only_span(f"ABHA address is {said}.") == (surface, "abha_address")
+
+
+@pytest.mark.parametrize("said", ["ABCPV1234K", "abcpv1234k", "ABCPV 1234 K", "A B C P V 1 2 3 4 K"])
+def test_pan_and_its_spoken_forms(said):
+    assert only_span(f"Pen card number {said}.") == (said, "pan")
+
+
+def test_pan_shaped_words_that_are_not_a_pan_survive():
+    assert masked("a sent 1234 x") == "a sent 1234 x"  # fourth letter is no PAN holder type
+
+
+# ------------------------------------------------------------------ email, PIN, dates
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "rekha.menon38@rediffmail.com",
+        "rekha dot menon38 at the rate gmail dot com",
+        "rekha dot menon thirty eight at gmail dot com",
+        "rekha_menon at yahoo dot co dot in",
+    ],
+)
+def test_email_written_and_spoken(said):
+    assert only_span(f"Send it to {said} please.") == (said, "email")
+
+
+def test_pin_code_only_in_an_address_context():
+    assert ("600038", "pin") in spans_of("The courier goes to Chennai 600038 tomorrow.")
+    assert ("560066", "pin") in spans_of("Pin code 560066.")
+    assert ("five six zero zero six six", "pin") in spans_of("pincode five six zero zero six six")
+    assert types_in("blood sugar 142, platelets 150000, count 250000") == set()
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "13/12/1975",
+        "13-12-1975",
+        "13.12.1975",
+        "1975-12-13",
+        "13th December 1975",
+        "December 13, 1975",
+        "13 Dec '75",
+        "thirteenth December nineteen seventy five",
+        "the 13th of December 1975",
+    ],
+)
+def test_date_of_birth_in_any_written_form(said):
+    known = KnownIdentifiers.from_dict({"name": "X Y", "dob": "13/12/1975"})
+    found = spans_of(f"Date of birth? {said}.", known)
+    assert any(kind == "dob" and said.endswith(surface) for surface, kind in found), found
+
+
+def test_known_birthday_without_a_year_and_a_date_after_a_birth_cue():
+    known = KnownIdentifiers.from_dict({"name": "X Y", "dob": "13/12/1975"})
+    assert ("13th December", "dob") in spans_of("My birthday is on 13th December.", known)
+    assert ("5 March 2001", "dob") in spans_of("My son was born on 5 March 2001.", NOBODY)
+
+
+def test_recent_dates_and_durations_are_kept():
+    text = f"Review on 15th March. Started 2 weeks ago. Follow up 10/{1 + 0}."
+    assert masked(text) == text
+
+
+# ------------------------------------------------------------------ names
+
+
+def test_known_names_lowercase_honorifics_and_ji(known_tarun):
+    for text, surface in [
+        ("Good morning, Mr. Kumar.", "Kumar"),
+        ("I am tarun kumar.", "tarun kumar"),
+        ("Tarun ji, baithiye.", "Tarun"),
+        ("Aaiye Kumar-ji.", "Kumar-ji"),
+        ("Theek hai Tarunji.", "Tarunji"),
+        ("Shri Tarun Kumar is here.", "Tarun Kumar"),
+    ]:
+        assert (surface, "name") in spans_of(text, known_tarun), text
+
+
+def test_misspelt_known_name_is_caught(known_tarun):
+    assert ("Taran", "name") in spans_of("Hello Taran, come in.", known_tarun)
+    assert ("Tarunn", "name") in spans_of("Tarunn said the rash itches.", known_tarun)
+
+
+def test_relatives_and_people_the_record_does_not_know(known_tarun):
+    text = (
+        "My wife Mary also had it. My neighbour Ojasvi Ketkar told me. Call Dr. Faisal Iyer. "
+        "Meri beti Priya ko bhi. my friend's name is tvisha lobo. Sunita ne bataya."
+    )
+    names = [surface for surface, kind in spans_of(text, known_tarun) if kind == "name"]
+    assert names == ["Mary", "Ojasvi Ketkar", "Faisal Iyer", "Priya", "tvisha lobo", "Sunita"]
+
+
+def test_a_weak_name_part_needs_a_name_context():
+    known = KnownIdentifiers.from_dict({"name": "Harpreet Das"})
+    assert masked("Das din se bukhar hai.", known) == "Das din se bukhar hai."
+    assert "Das" not in masked("Good morning, Mr. Das.", known)
+    assert "das" not in masked("I am harpreet das.", known)
+
+
+def test_clinical_words_after_triggers_are_not_names():
+    text = "I am diabetic. Doctor said rest. Dr. advised Isotretinoin. This is Psoriasis."
+    assert masked(text) == text
+
+
+# ------------------------------------------------------------------ addresses
+
+
+def test_known_address_parts_wherever_they_appear(known_tarun):
+    text = "I stay near Green Park Residency, off MG Road in Indiranagar."
+    out = masked(text, known_tarun)
+    for part in ("Green Park Residency", "MG Road", "Indiranagar"):
+        assert part not in out
+
+
+def test_unknown_address_after_a_cue_and_in_hindi():
+    out = masked("My address is H.No. 45, Gali No. 3, Lajpat Nagar, New Delhi 110024. BP 130/80.")
+    assert out == "My address is [ADDRESS_REDACTED]. BP 130/80."
+    out = masked("Main Gomti Nagar mein rehta hoon.")
+    assert "Gomti" not in out and out.startswith("Main ")
+
+
+# ------------------------------------------------------------------ clinical content survives
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pulse 78",
+        "BP 130/80",
+        "Isotretinoin 20 mg",
+        "1-0-1",
+        "blood sugar 142",
+        "8 weeks",
+        "Levocetirizine 5 mg 1-0-1 for 10 days",
+        "SpO2 98%, temperature 99.4, weight 72 kg, HbA1c 7.2",
+        "Platelets 1,50,000, Vitamin D3 60,000 IU once a week",
+        "Sugar readings 120, 140, 160 and 120 140 160",
+        "Tab Dolo 650 SOS, Syp Ascoril 5 ml TDS, Cap Omez 20 mg",
+        "teen din se bukhar, do goli subah shaam, din mein do baar",
+        "Minoxidil 5% solution 1 ml twice a day for 6 months",
+        "Sunscreen SPF 50 every 3 hours daily",
+    ],
+)
+def test_clinical_numbers_and_words_are_untouched(text, known_tarun):
+    assert masked(text, known_tarun) == text
+
+
+def test_devanagari_digits_are_read_as_digits():
+    assert only_span("मेरा नंबर ९८४५० १२३४५ है") == ("९८४५० १२३४५", "phone")
+
+
+def test_two_letter_name_parts_need_a_name_context():
+    known = KnownIdentifiers.from_dict({"name": "Md Irfan"})
+    assert masked("MD Dermatology.", known) == "MD Dermatology."
+    assert "Irfan" not in masked("Md. Irfan ji, please sit.", known)
