@@ -1,6 +1,6 @@
 # Intelli-Clinic: `make run` for the demo, `make test` for the tests. See scripts/dev.py --help.
 
-.PHONY: install run test lint deploy-check clean
+.PHONY: install run test lint deploy-check clean assets
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -54,6 +54,12 @@ deploy-check: install
 	DJANGO_ALLOWED_HOSTS=clinic.example.com \
 	ADMIN_REQUIRE_2FA=true \
 	$(PY) manage.py check --deploy --fail-level WARNING
+
+# Front-end files from npm (exact versions in assets/package*.json) copied into static/vendor/,
+# which is committed: running the project needs neither npm nor a CDN (docs/decisions/0050).
+assets:
+	cd assets && npm ci
+	python3 assets/vendor.py
 
 clean:
 	@pidfile=var/pgdata/postmaster.pid; \

@@ -19,6 +19,7 @@ class ClinicConfig(AppConfig):
 
     def ready(self) -> None:
         from clinic import checks  # noqa: F401  (registers system checks)
+        from clinic.messaging import checks as messaging_checks  # noqa: F401
 
         post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="clinic.roles.sync_role_permissions")
 

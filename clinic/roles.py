@@ -19,30 +19,47 @@ ALL = ("view", "add", "change", "delete")
 
 type Grant = str | tuple[str, str | Iterable[str], Iterable[str]]
 
+SCHEDULING = ["doctorschedule", "schedulebreak", "staffleave", "holiday", "appointmentslot"]
+CLINICAL_RECORDS = ["patientallergy", "patientmedicalhistory"]
+
 ROLE_PERMISSIONS: dict[str, list[Grant]] = {
     "Admin": [
         ("clinic", "*", ALL),
         # To link staff records to logins. Not change_user: that form can grant superuser status.
         "auth.view_user",
+        ("appointments", "*", ALL),
+        ("consultations", ["interactionrule", "notetemplate"], ALL),
+        ("consultations", "diagnosiscode", ("view", "change")),
+        ("voice", ["piiredactionpattern"], ALL),
+        ("voice", ["egresslog"], VIEW),
     ],
     "Front desk": [
         ("clinic", "patient", EDIT),
         ("clinic", ["room", "service", "package", "packageitem", "medicine", "stockbatch"], VIEW),
         ("clinic", "invoice", EDIT),
         ("clinic", "invoiceline", VIEW),
+        ("appointments", ["appointment", *SCHEDULING], EDIT),
+        ("appointments", ["appointmenttype", "serviceresourcerequirement", "appointmentstatushistory"], VIEW),
     ],
     "Doctor": [
         ("clinic", ["patient", "medicine", "stockbatch", "service"], VIEW),
+        ("appointments", ["appointment", "doctorschedule", "appointmentslot"], VIEW),
+        ("emr", CLINICAL_RECORDS, EDIT),
+        ("consultations", ["diagnosiscode", "interactionrule"], VIEW),
     ],
     "Therapist/Nurse": [
         ("clinic", ["patient", "room", "service"], VIEW),
+        ("appointments", ["appointment"], VIEW),
+        ("emr", CLINICAL_RECORDS, EDIT),
     ],
 }
 
 # Rows only code writes (the keystore, the access-log service): no role gets to add, change or
 # delete them through Django, whatever the map above says.
 NEVER_GRANTED = frozenset(
-    f"clinic.{action}_{model}" for model in ("datakey", "accesslog") for action in ("add", "change", "delete")
+    f"{app}.{action}_{model}"
+    for app, model in (("clinic", "datakey"), ("clinic", "accesslog"), ("voice", "egresslog"))
+    for action in ("add", "change", "delete")
 )
 
 

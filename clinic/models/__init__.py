@@ -2,6 +2,7 @@ from clinic.models.audit import AccessLog, AccessType
 from clinic.models.billing import Invoice, InvoiceLine, InvoiceStatus
 from clinic.models.catalogue import GST_RATES, Package, PackageItem, Service, ServiceCategory
 from clinic.models.keystore import DataKey, DataKeyPurpose
+from clinic.models.messaging import MessageChannel, MessageKind, MessageLog, MessageStatus
 from clinic.models.organisation import (
     Branch,
     Hospital,
@@ -28,6 +29,10 @@ __all__ = [
     "InvoiceLine",
     "InvoiceStatus",
     "Medicine",
+    "MessageChannel",
+    "MessageKind",
+    "MessageLog",
+    "MessageStatus",
     "NumberSequence",
     "Package",
     "PackageItem",

@@ -1,0 +1,51 @@
+"""Every write of the appointments app (STYLE.md 1). Import from here or from the module."""
+
+from appointments.services.booking import (
+    appointment_allocate_resources,
+    appointment_book,
+    appointment_reschedule,
+    appointment_update,
+    appointment_walk_in,
+)
+from appointments.services.idempotency import idempotency_keys_purge, idempotent_reply
+from appointments.services.schedules import (
+    doctor_schedule_create,
+    doctor_schedule_delete,
+    doctor_schedule_update,
+)
+from appointments.services.slots import slot_block, slot_generate, slot_regenerate, slot_unblock
+from appointments.services.workflow import (
+    appointment_approve,
+    appointment_cancel,
+    appointment_check_in,
+    appointment_complete,
+    appointment_mark_no_show,
+    appointment_start,
+    appointment_transition,
+    appointments_mark_no_shows,
+)
+
+__all__ = [
+    "appointment_allocate_resources",
+    "appointment_approve",
+    "appointment_book",
+    "appointment_cancel",
+    "appointment_check_in",
+    "appointment_complete",
+    "appointment_mark_no_show",
+    "appointment_reschedule",
+    "appointment_start",
+    "appointment_transition",
+    "appointment_update",
+    "appointment_walk_in",
+    "appointments_mark_no_shows",
+    "doctor_schedule_create",
+    "doctor_schedule_delete",
+    "doctor_schedule_update",
+    "idempotency_keys_purge",
+    "idempotent_reply",
+    "slot_block",
+    "slot_generate",
+    "slot_regenerate",
+    "slot_unblock",
+]

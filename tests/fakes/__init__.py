@@ -1,0 +1,1 @@
+"""Loopback stand-ins for outside services (WhatsApp Cloud API, ...), started by fixtures."""
