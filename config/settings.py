@@ -271,6 +271,7 @@ STAFF_NAV = [
     ("Calendar", "appointments:calendar", None),
     ("Patients", "staff:patient-search", ("Admin", "Front desk", "Doctor", "Therapist/Nurse")),
 ]
+STAFF_NAV.insert(0, ("My patients", "doctor:tablet", ("Doctor",)))
 
 # --- Consultations (consultations app) ------------------------------------------------------------
 # Adult reference ranges: a vital outside its range is saved and flagged, not refused (values no
@@ -292,10 +293,13 @@ CONSULTATIONS_PUBLIC_BASE_URL = env.str("CONSULTATIONS_PUBLIC_BASE_URL", default
 # --- Appointments: slots, notice, no-shows, booking keys (appointments/conf.py, docs/decisions/0020) ---
 APPOINTMENT_SLOT_WEEKS_AHEAD = env.int("APPOINTMENT_SLOT_WEEKS_AHEAD", default=4)
 APPOINTMENT_MIN_NOTICE_MINUTES = env.int("APPOINTMENT_MIN_NOTICE_MINUTES", default=0)  # front desk
-APPOINTMENT_SELF_SERVICE_MIN_NOTICE_MINUTES = env.int("APPOINTMENT_SELF_SERVICE_MIN_NOTICE_MINUTES", default=120)
+APPOINTMENT_SELF_SERVICE_MIN_NOTICE_MINUTES = env.int(
+    "APPOINTMENT_SELF_SERVICE_MIN_NOTICE_MINUTES", default=120
+)
 APPOINTMENT_NO_SHOW_GRACE_MINUTES = env.int("APPOINTMENT_NO_SHOW_GRACE_MINUTES", default=30)
 APPOINTMENT_WALK_IN_GRACE_MINUTES = env.int("APPOINTMENT_WALK_IN_GRACE_MINUTES", default=10)
-APPOINTMENT_IDEMPOTENCY_KEEP_HOURS = env.int("APPOINTMENT_IDEMPOTENCY_KEEP_HOURS", default=48)  # never below 24
+# Idempotency keys are kept this long (never below 24 hours).
+APPOINTMENT_IDEMPOTENCY_KEEP_HOURS = env.int("APPOINTMENT_IDEMPOTENCY_KEEP_HOURS", default=48)
 CELERY_BEAT_SCHEDULE["appointment-slots-generate"] = {
     "task": "appointments.tasks.slots_generate_task",
     "schedule": crontab(hour=20, minute=30),  # UTC: 02:00 in India
