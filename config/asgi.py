@@ -11,12 +11,14 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from appointments.routing import websocket_urlpatterns as appointments_websockets  # noqa: E402
 from clinic.keystore import assert_keys_usable  # noqa: E402
+from voice.routing import websocket_urlpatterns as voice_websockets  # noqa: E402
 
 # Refuse to serve with a missing or wrong key-encryption key: there is no plaintext fallback.
 assert_keys_usable()
 
-websocket_urlpatterns: list = []
+websocket_urlpatterns: list = [*voice_websockets, *appointments_websockets]
 
 application = ProtocolTypeRouter(
     {

@@ -266,9 +266,9 @@ TEMPLATES[0]["OPTIONS"]["context_processors"] += ["clinic.context_processors.sta
 # An entry whose URL name does not resolve yet is left out, so apps list their pages here before
 # (or without) touching the templates.
 STAFF_NAV = [
-    ("Queue", "appointments:queue", None),
+    ("Queue", "appointments:queue", ("Admin", "Front desk", "Doctor", "Therapist/Nurse")),
     ("Book", "appointments:book", ("Admin", "Front desk")),
-    ("Calendar", "appointments:calendar", None),
+    ("Calendar", "appointments:calendar", ("Admin", "Front desk", "Doctor", "Therapist/Nurse")),
     ("Patients", "staff:patient-search", ("Admin", "Front desk", "Doctor", "Therapist/Nurse")),
 ]
 STAFF_NAV.insert(0, ("My patients", "doctor:tablet", ("Doctor",)))

@@ -13,9 +13,12 @@ urlpatterns = [
     path("api/doctor-schedules/", include("appointments.urls_schedules")),
     path("api/consultations/", include("consultations.urls")),
     path("api/emr/", include("emr.urls")),
+    path("api/voice/", include("voice.urls")),
     path("rx/", include("consultations.public_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("doctor/", include("consultations.urls_pages")),
+    path("appointments/", include("appointments.urls_pages")),
     path("", include("clinic.urls_pages")),
 ]
 

@@ -419,20 +419,22 @@ def note_template_list(*, consultation_type: str | None = None) -> QuerySet[Note
 RECENT_CONSULTATIONS = 100  # how far back "recent" looks: the doctor's last 100 visits
 
 
-def _recent_consultation_ids(staff) -> QuerySet:
-    return (
+def consultation_ids_recent_for_doctor(*, staff, limit: int = RECENT_CONSULTATIONS) -> list[uuid.UUID]:
+    """The doctor's last visits (not cancelled), newest first: one index scan, whatever the history.
+    The habit selectors below take this list, so that each of them is an index look-up per visit
+    (a subquery here made PostgreSQL hash-join whole tables, slower as the clinic's history grows)."""
+    return list(
         Consultation.objects.filter(doctor=staff)
         .exclude(status=ConsultationStatus.CANCELLED)
         .order_by("-started_at")
-        .values("pk")[:RECENT_CONSULTATIONS]
+        .values_list("pk", flat=True)[:limit]
     )
 
 
-def diagnosis_codes_recent_for_doctor(*, staff, limit: int = 8) -> list[dict]:
-    """The codes this doctor gave most often in their last visits: [{"code", "title"}], most used
-    first (one query, bounded by RECENT_CONSULTATIONS whatever the history's size)."""
+def diagnosis_codes_recent_for_doctor(*, consultation_ids: list, limit: int = 8) -> list[dict]:
+    """The codes given most often in these visits: [{"code", "title"}], most used first."""
     rows = (
-        ConsultationDiagnosis.objects.filter(consultation__in=Subquery(_recent_consultation_ids(staff)))
+        ConsultationDiagnosis.objects.filter(consultation_id__in=consultation_ids)
         .values("code__code", "code__title")
         .annotate(uses=Count("pk"))
         .order_by("-uses", "code__code")[:limit]
@@ -453,20 +455,17 @@ def diagnosis_codes_by_code(*, codes: list[str]) -> list[DiagnosisCode]:
     return [found[code] for code in codes if code in found]
 
 
-def medicines_recent_for_doctor(*, staff, branch: Branch, limit: int = 8) -> list[Medicine]:
-    """The clinic medicines this doctor prescribed most often in their last visits, with today's
+def medicines_recent_for_doctor(*, consultation_ids: list, branch: Branch, limit: int = 8) -> list[Medicine]:
+    """The clinic medicines prescribed most often in these visits, most used first, with today's
     stock at the branch (two queries)."""
     ids = list(
         PrescriptionItem.objects.filter(
-            prescription__consultation__in=Subquery(_recent_consultation_ids(staff)),
-            medicine__isnull=False,
+            prescription__consultation_id__in=consultation_ids, medicine__isnull=False
         )
         .values("medicine")
         .annotate(uses=Count("pk"))
         .order_by("-uses", "medicine")
         .values_list("medicine", flat=True)[:limit]
     )
-    if not ids:
-        return []
-    by_id = {m.pk: m for m in medicines_with_stock(branch=branch).filter(pk__in=ids)}
+    by_id = {m.pk: m for m in medicines_with_stock(branch=branch).filter(pk__in=ids)} if ids else {}
     return [by_id[pk] for pk in ids if pk in by_id]

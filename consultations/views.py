@@ -1,26 +1,481 @@
-"""The public prescription check behind the QR code printed on every prescription.
+"""Pages of the consultations app: the doctor's tablet (today's queue and the visit page) and the
+public prescription check behind the printed QR code.
 
-Anyone holding the paper (a pharmacist) may open it; it shows only what the paper shows, minus
-the patient: number, date, doctor, status, the medicines and whether the printed fingerprint
-matches the record. Each look-up is access-logged.
+The tablet pages are thin. They read through the doors of consultations.selectors and start a
+consultation through its service; every change made on the visit page is sent by the small
+scripts of static/js/consultation/ to the JSON API (consultations/api.py), through an outbox kept
+in the browser so that a reload or a dropped network loses nothing (docs/decisions/0045).
 """
 
+import calendar
+import datetime
+import functools
 import hmac
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
+from appointments.models import Appointment, AppointmentStatus
+from clinic.api_errors import ApplicationError
+from clinic.models import Branch, StaffType
+from clinic.permissions import in_group, staff_of
+from clinic.selectors.stock import branch_today
 from clinic.services.access_log import access_log_for_request
+from consultations import permissions
+from consultations.api import consultation_payload
 from consultations.documents import duration_words, frequency_words, prescription_fingerprint
-from consultations.models import PrescriptionStatus
-from consultations.selectors import prescription_by_token, related_or_none
+from consultations.models import (
+    Consultation,
+    ConsultationStatus,
+    Frequency,
+    PrescriptionStatus,
+    TemperatureUnit,
+    Timing,
+)
+from consultations.selectors import (
+    NotFound,
+    Purpose,
+    consultation_get_for_user,
+    consultation_ids_recent_for_doctor,
+    consultation_previous_summary,
+    consultation_queue_for_doctor,
+    diagnosis_codes_by_code,
+    diagnosis_codes_recent_for_doctor,
+    medicines_recent_for_doctor,
+    note_template_list,
+    prescription_by_token,
+    related_or_none,
+)
+from consultations.services.vitals import TEMPERATURE_LIMITS, VITALS_LIMITS, normal_ranges
+from consultations.services.workflow import consultation_start
+from emr.selectors import allergy_list, medication_current_list
+
+# --- What the tablet offers as one-tap choices ---------------------------------------------------------
+
+# The codes a dermatology OPD gives most, offered beside the doctor's own recent ones.
+COMMON_DIAGNOSES = [
+    "L70.0",  # acne vulgaris
+    "B35.4",  # tinea corporis
+    "B35.6",  # tinea cruris
+    "L20.9",  # atopic dermatitis
+    "L30.9",  # dermatitis (eczema)
+    "L81.1",  # chloasma (melasma)
+    "L80",  # vitiligo
+    "L40.0",  # psoriasis vulgaris
+    "L50.9",  # urticaria
+    "L65.9",  # hair loss
+    "B86",  # scabies
+    "B36.0",  # pityriasis versicolor
+]
+FREQUENCY_CHIPS = [
+    Frequency.MORNING_NIGHT,
+    Frequency.MORNING,
+    Frequency.NIGHT,
+    Frequency.OD,
+    Frequency.BD,
+    Frequency.TDS,
+    Frequency.QID,
+    Frequency.HS,
+    Frequency.SOS,
+]
+DURATION_DAYS = [3, 5, 7, 10, 14, 30]
+TIMING_CHIPS = [Timing.BEFORE_FOOD, Timing.AFTER_FOOD, Timing.BEDTIME]
+OVERRIDE_REASONS = [
+    "Benefit outweighs the risk; patient informed",
+    "Tolerated before without a reaction",
+    "Allergy history doubtful",
+    "Will monitor closely",
+]
+ADVICE_CHIPS = [
+    "Use a sunscreen (SPF 30 or more) every 3 hours outdoors.",
+    "Do not pick or squeeze the spots.",
+    "Moisturise twice a day.",
+    "Keep the area clean and dry.",
+    "Do not use steroid creams that were not prescribed.",
+]
+NOTE_GROUPS = [
+    (
+        "S",
+        "Subjective",
+        [
+            ("chief_complaint", "Chief complaint"),
+            ("history_of_present_illness", "History of present illness"),
+            ("subjective", "Patient's account"),
+            ("review_of_systems", "Review of systems"),
+        ],
+    ),
+    ("O", "Objective", [("physical_examination", "Examination"), ("objective", "Other findings")]),
+    ("A", "Assessment", [("assessment", "Assessment")]),
+    ("P", "Plan", [("plan", "Plan")]),
+]
+# (field, label, unit, step, a typical value for the first tap of a stepper, decimals allowed)
+VITALS_TILES = [
+    ("pulse_rate", "Pulse", "/min", 1, 72, False),
+    ("spo2", "SpO₂", "%", 1, 98, False),
+    ("respiratory_rate", "Respiratory rate", "/min", 1, 16, False),
+    ("weight_kg", "Weight", "kg", 0.5, 60, True),
+    ("height_cm", "Height", "cm", 1, 160, True),
+    ("blood_glucose", "Blood glucose", "mg/dL", 1, 100, True),
+]
+WORKFLOW_STEPS = [
+    (ConsultationStatus.STARTED, "Started"),
+    (ConsultationStatus.VITALS_CAPTURED, "Vitals"),
+    (ConsultationStatus.IN_EXAMINATION, "Examination"),
+    (ConsultationStatus.PRESCRIPTION_DONE, "Prescription"),
+    (ConsultationStatus.COMPLETED, "Completed"),
+]
+
+
+# --- Access --------------------------------------------------------------------------------------------
+
+
+def tablet_page(view):
+    """Doctor's pages: anonymous users go to sign in (htmx: the whole page), other staff get 403.
+    Responses are never cached: they show patients' details."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            if getattr(request, "htmx", False):
+                return HttpResponseClientRedirect(reverse(settings.LOGIN_URL))
+            return redirect_to_login(request.get_full_path())
+        if not user.is_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return never_cache(wrapped)
+
+
+def _doctor(user):
+    """The doctor's staff record, or 403: the queue and starting a visit are a doctor's."""
+    staff = staff_of(user)
+    if staff is None or staff.staff_type != StaffType.DOCTOR or not in_group(user, "Doctor"):
+        raise PermissionDenied
+    return staff
+
+
+def _branch(staff, code: str | None) -> tuple[Branch, list[Branch]]:
+    branches = list(staff.branches.filter(is_active=True).select_related("hospital").order_by("name"))
+    if not branches:
+        raise PermissionDenied
+    chosen = next((b for b in branches if b.code == code), branches[0]) if code else branches[0]
+    return chosen, branches
+
+
+# --- Today's queue -------------------------------------------------------------------------------------
+
+
+def _queue_card(appointment: Appointment, now: datetime.datetime, zone) -> dict:
+    consultation = appointment.live_consultation
+    waited = None
+    if appointment.status == AppointmentStatus.CHECKED_IN and appointment.checked_in_at:
+        waited = max(0, int((now - appointment.checked_in_at).total_seconds() // 60))
+    return {
+        "appointment": appointment,
+        "patient": appointment.patient,
+        "consultation": consultation,
+        "checked_in_at": timezone.localtime(appointment.checked_in_at, zone)
+        if appointment.checked_in_at
+        else None,
+        "waited_minutes": waited,
+    }
+
+
+@tablet_page
+@require_GET
+def queue_page(request: HttpRequest) -> HttpResponse:
+    """The doctor's patients today: with you now, waiting (checked in, longest wait first), seen.
+    htmx refreshes the list every 20 seconds while the page is visible."""
+    staff = _doctor(request.user)
+    branch, branches = _branch(staff, request.GET.get("branch"))
+    day = branch_today(branch)
+    now = timezone.now()
+    cards = [
+        _queue_card(a, now, branch.zone)
+        for a in consultation_queue_for_doctor(staff=staff, branch=branch, day=day)
+    ]
+    context = {
+        "branch": branch,
+        "branches": branches,
+        "day": day,
+        "updated_at": timezone.localtime(now, branch.zone),
+        "with_you": [c for c in cards if c["appointment"].status == AppointmentStatus.IN_PROGRESS],
+        "waiting": [c for c in cards if c["appointment"].status == AppointmentStatus.CHECKED_IN],
+        "seen": [c for c in cards if c["appointment"].status == AppointmentStatus.COMPLETED],
+    }
+    template = "consultations/tablet_queue.html"
+    if request.htmx:
+        template += "#queue"
+    return render(request, template, context)
+
+
+@tablet_page
+@require_POST
+def consultation_start_page(request: HttpRequest, appointment_id) -> HttpResponse:
+    """Start (or, on a second tap, reopen) the visit of a checked-in patient, then show it."""
+    staff = _doctor(request.user)
+    appointment = (
+        Appointment.objects.select_related("doctor", "branch")
+        .filter(pk=appointment_id, branch__in=staff.branches.all())
+        .first()
+    )
+    if appointment is None or appointment.doctor_id != staff.pk:
+        raise Http404("No such appointment in your queue.")
+    try:
+        consultation = consultation_start(acting_user=request.user, appointment=appointment)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('doctor:tablet')}?branch={appointment.branch.code}")
+    return redirect("doctor:visit", consultation_id=consultation.pk)
+
+
+# --- The visit page ------------------------------------------------------------------------------------
+
+
+def _month_after(day: datetime.date) -> datetime.date:
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _follow_up_choices(today: datetime.date) -> list[dict]:
+    choices = [
+        ("1 week", today + datetime.timedelta(days=7)),
+        ("2 weeks", today + datetime.timedelta(days=14)),
+        ("1 month", _month_after(today)),
+    ]
+    return [
+        {"label": label, "date": day.isoformat(), "text": f"{day:%a, %d %b %Y}"} for label, day in choices
+    ]
+
+
+def _api_urls(consultation: Consultation) -> dict:
+    zero = "00000000-0000-0000-0000-000000000000"
+    return {
+        "detail": reverse("consultations:detail", args=[consultation.pk]),
+        "transition": reverse("consultations:transition", args=[consultation.pk]),
+        "vitals": reverse("consultations:vitals", args=[consultation.pk]),
+        "note": reverse("consultations:note", args=[consultation.pk]),
+        "note_template": reverse("consultations:note-template", args=[consultation.pk]),
+        "diagnoses": reverse("consultations:diagnosis-add", args=[consultation.pk]),
+        "diagnosis": reverse("consultations:diagnosis-remove", args=[consultation.pk, zero]),
+        "prescription": reverse("consultations:prescription", args=[consultation.pk]),
+        "items": reverse("consultations:item-add", args=[consultation.pk]),
+        "item": reverse("consultations:item", args=[zero]),
+        "finalize": reverse("consultations:prescription-finalize", args=[zero]),
+        "icd10": reverse("consultations:icd10-search"),
+        "medicines": reverse("consultations:medicine-search"),
+        "queue": reverse("doctor:tablet"),
+        "login": reverse(settings.LOGIN_URL),
+        "zero": zero,
+    }
+
+
+def _medicine_chip(medicine) -> dict:
+    return {
+        "id": str(medicine.pk),
+        "label": str(medicine),
+        "generic_name": medicine.generic_name,
+        "brand_name": medicine.brand_name,
+        "drug_class": medicine.drug_class,
+        "form": medicine.form,
+        "strength": medicine.strength,
+        "unit": medicine.unit,
+        "stock": medicine.stock,
+    }
+
+
+def _visit_state(request, consultation: Consultation, *, today, staff) -> dict:
+    """Everything the page's scripts start from: the API's own shape of the consultation (what the
+    scripts get back from each save has the same shape), plus the chips, limits and addresses they
+    need. What only the template shows (allergies, the previous visit) stays out of it."""
+    payload = consultation_payload(consultation, user=request.user)
+    recent_visits = consultation_ids_recent_for_doctor(staff=staff) if staff else []
+    recent_codes = diagnosis_codes_recent_for_doctor(consultation_ids=recent_visits)
+    known = {c["code"] for c in recent_codes}
+    common = [
+        {"code": c.code, "title": c.title}
+        for c in diagnosis_codes_by_code(codes=[c for c in COMMON_DIAGNOSES if c not in known])
+    ]
+    recent_medicines = medicines_recent_for_doctor(consultation_ids=recent_visits, branch=consultation.branch)
+    can_edit = payload["can_edit"] and consultation.is_open
+    return {
+        "consultation": payload,
+        "user": request.user.pk,
+        "can_edit": can_edit,
+        "can_record_vitals": consultation.is_open
+        and permissions.can_record_vitals(request.user, consultation),
+        "today": today.isoformat(),
+        "urls": _api_urls(consultation),
+        "chips": {
+            "recent_diagnoses": recent_codes,
+            "common_diagnoses": common,
+            "recent_medicines": [_medicine_chip(m) for m in recent_medicines],
+            "frequencies": [
+                {"value": f.value, "label": f.label, "words": f.label.partition("(")[2].rstrip(")")}
+                for f in FREQUENCY_CHIPS
+            ],
+            "durations": DURATION_DAYS,
+            "timings": [{"value": t.value, "label": t.label} for t in TIMING_CHIPS],
+            "override_reasons": OVERRIDE_REASONS,
+            "advice": ADVICE_CHIPS,
+            "follow_up": _follow_up_choices(today),
+        },
+        "vitals": {
+            "limits": {
+                name: {
+                    "low": float(limit.low),
+                    "high": float(limit.high),
+                    "label": limit.label,
+                    "unit": limit.unit,
+                }
+                for name, limit in VITALS_LIMITS.items()
+            },
+            "temperature_limits": {
+                unit: [float(low), float(high)] for unit, (low, high) in TEMPERATURE_LIMITS.items()
+            },
+            "ranges": {name: [float(low), float(high)] for name, (low, high) in normal_ranges().items()},
+        },
+    }
+
+
+def _plain(value) -> str:
+    """A stored number as typed: Decimal("72.00") -> "72", Decimal("98.60") -> "98.6"."""
+    if value in (None, ""):
+        return ""
+    text = str(value)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _vitals_form(vitals: dict | None) -> dict:
+    """What the vitals tiles show: the saved values as typed, temperature in its unit (°F when new)."""
+    vitals = vitals or {}
+    return {
+        "systolic": _plain(vitals.get("blood_pressure_systolic")),
+        "diastolic": _plain(vitals.get("blood_pressure_diastolic")),
+        "temperature": _plain(vitals.get("temperature")),
+        "temperature_unit": vitals.get("temperature_unit") or TemperatureUnit.FAHRENHEIT,
+        "bmi": _plain(vitals.get("bmi")),
+        "tiles": [
+            {
+                "name": name,
+                "label": label,
+                "unit": unit,
+                "step": step,
+                "typical": typical,
+                "decimal": decimal,
+                "value": _plain(vitals.get(name)),
+            }
+            for name, label, unit, step, typical, decimal in VITALS_TILES
+        ],
+    }
+
+
+def _status_key(status: str) -> str:
+    """A consultation status in the product's one status system (word kept, tone shared)."""
+    if status == ConsultationStatus.COMPLETED:
+        return "completed"
+    if status == ConsultationStatus.CANCELLED:
+        return "cancelled"
+    return "in_consultation"
+
+
+@tablet_page
+@require_GET
+def visit_page(request: HttpRequest, consultation_id) -> HttpResponse:
+    """One page for the whole visit: who (sticky), vitals, notes, diagnoses, prescription, follow-up,
+    complete. Opening it is an access-logged read of the consultation (and of the previous visit)."""
+    try:
+        # Both reads (this visit, and the previous one in its summary) are logged in one
+        # transaction: one commit for the two access-log rows.
+        with transaction.atomic():
+            consultation = consultation_get_for_user(
+                user=request.user,
+                consultation_id=consultation_id,
+                purpose=Purpose.VIEW,
+                request=request,
+                reason="tablet visit page",
+            )
+            previous = consultation_previous_summary(
+                consultation=consultation, user=request.user, request=request
+            )
+    except NotFound:
+        raise Http404("No such consultation.") from None
+    staff = staff_of(request.user)
+    today = branch_today(consultation.branch)
+    state = _visit_state(request, consultation, today=today, staff=staff)
+    payload = state["consultation"]
+    note = payload["note"] or {}
+    prescription = payload["prescription"]
+    signed = prescription if prescription and prescription["status"] != PrescriptionStatus.DRAFT else None
+    steps = [value for value, _ in WORKFLOW_STEPS]
+    current = steps.index(consultation.status) if consultation.status in steps else -1
+    is_over = consultation.status == ConsultationStatus.COMPLETED
+    context = {
+        "consultation": consultation,
+        "patient": consultation.patient,
+        "allergies": allergy_list(patient_id=consultation.patient_id),
+        "medications": medication_current_list(patient_id=consultation.patient_id),
+        "previous": previous,
+        "vitals": _vitals_form(payload["vitals"]),
+        "note_groups": [
+            (
+                letter,
+                title,
+                [(name, label, (note.get("sections") or {}).get(name, "")) for name, label in fields],
+            )
+            for letter, title, fields in NOTE_GROUPS
+        ],
+        "note": note,
+        "templates": note_template_list(consultation_type=consultation.consultation_type),
+        "steps": [
+            {
+                "status": value,
+                "label": label,
+                "done": i < current or is_over,
+                "current": i == current and not is_over,
+            }
+            for i, (value, label) in enumerate(WORKFLOW_STEPS)
+        ],
+        "prescription": prescription,
+        "signed_prescription": signed,
+        "state": state,
+        "can_edit": state["can_edit"],
+        "can_record_vitals": state["can_record_vitals"],
+        "doctor_name": consultation.doctor.display_name,
+        "status_key": _status_key(consultation.status),
+        "is_completed": consultation.status == ConsultationStatus.COMPLETED,
+        "is_cancelled": consultation.status == ConsultationStatus.CANCELLED,
+        "started_at": timezone.localtime(consultation.started_at, consultation.branch.zone),
+        "completed_at": timezone.localtime(consultation.completed_at, consultation.branch.zone)
+        if consultation.completed_at
+        else None,
+    }
+    return render(request, "consultations/visit.html", context)
+
+
+# --- The public prescription check ---------------------------------------------------------------------
 
 
 @require_GET
 @never_cache
 def prescription_verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The public prescription check behind the QR code printed on every prescription.
+
+    Anyone holding the paper (a pharmacist) may open it; it shows only what the paper shows, minus
+    the patient: number, date, doctor, status, the medicines and whether the printed fingerprint
+    matches the record. Each look-up is access-logged.
+    """
     prescription = prescription_by_token(token)
     if prescription is None:
         response = render(request, "consultations/rx_verify.html", {"found": False}, status=404)

@@ -60,9 +60,9 @@ def portal_user(db):
 def test_staff_sign_in_through_the_form_lands_on_the_first_page_of_their_navigation(front_desk_a):
     client = Client()
     response = client.post("/login/", {"username": "frontdesk_a", "password": PASSWORD}, follow=True)
-    assert response.redirect_chain[-1][0] == "/patients/"
+    assert response.redirect_chain[-1][0] == "/appointments/queue/"  # the desk's day starts at the queue
     page = response.content.decode()
-    assert 'aria-current="page">Patients</a>' in page
+    assert 'aria-current="page">Queue</a>' in page
     assert "Indiranagar" in page and "Glow Skin" in page  # the clinic and branch in the top bar
     assert 'action="/logout/"' in page
 

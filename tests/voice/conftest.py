@@ -22,3 +22,51 @@ def known_tarun() -> KnownIdentifiers:
         },
         session_token="PATIENT_A7X9K2",
     )
+
+
+# --- recordings: fixtures of the recording, transcript and draft tests ---------------------------
+import uuid  # noqa: E402
+
+from tests.fakes.anthropic import anthropic_settings, anthropic_stub  # noqa: E402,F401
+from tests.fakes.deepgram import deepgram_settings, deepgram_stub  # noqa: E402,F401
+from voice import permissions as voice_permissions  # noqa: E402
+from voice.privacy import patterns as pattern_store  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _voice_defaults(settings, request):
+    """Demo providers unless a test points the real SDKs at the stubs; fresh pattern cache; tasks
+    run in this process (as without Redis) unless the test has a real worker."""
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = "celery_worker_queue" not in request.fixturenames
+    settings.VOICE_STT_PROVIDER = "fake"
+    settings.VOICE_NOTES_PROVIDER = "fake"
+    settings.VOICE_NOTES_RETRY_BACKOFF_SECONDS = 0.0
+    pattern_store.clear_cache()
+    voice_permissions.reset()
+    yield
+    app.conf.task_always_eager = eager
+    pattern_store.clear_cache()
+    voice_permissions.reset()
+
+
+@pytest.fixture
+def recording(doctor_a, patient_a, branch_a):
+    from voice.services import recording_start
+
+    return recording_start(
+        acting_user=doctor_a,
+        consultation_id=uuid.uuid4(),
+        patient=patient_a,
+        branch=branch_a,
+        sample_rate=16000,
+    )
+
+
+@pytest.fixture
+def consented(recording, doctor_a):
+    from voice.services import recording_record_consent
+
+    return recording_record_consent(acting_user=doctor_a, recording=recording, method="verbal_recorded")

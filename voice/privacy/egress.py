@@ -188,3 +188,19 @@ def egress_check_and_log(
         redaction_counts=counts,
     )
     return digest
+
+
+def egress_log_audio(
+    *, provider: str, purpose: str, size: int, sha256: str, consultation_id: uuid.UUID | None = None
+) -> EgressLog:
+    """The ledger row for audio sent to a cloud speech-to-text service. Audio cannot be scanned like
+    text; what lets it go is the patient's recorded consent, checked before any audio is stored."""
+    return EgressLog.objects.create(
+        provider=provider,
+        purpose=purpose,
+        consultation_id=consultation_id,
+        outcome=EgressOutcome.SENT,
+        payload_bytes=size,
+        payload_sha256=sha256,
+        redaction_counts={},
+    )
