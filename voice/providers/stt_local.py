@@ -64,7 +64,12 @@ def _model(path: str):
 
 def samples_from(audio: bytes, options: SttOptions):
     """16 kHz mono float32 samples from raw 16-bit PCM or a 16-bit PCM WAV."""
-    import numpy as np
+    try:
+        import numpy as np
+    except ImportError as exc:  # numpy comes with faster-whisper (requirements/voice-local.txt)
+        raise NotAvailable(
+            "Local speech-to-text needs faster-whisper (requirements/voice-local.txt)."
+        ) from exc
 
     if options.encoding == "linear16":
         rate, channels, frames = options.sample_rate or TARGET_RATE, options.channels or 1, audio
