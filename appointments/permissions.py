@@ -8,6 +8,7 @@ authenticated patient.
 import uuid
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Subquery
@@ -44,7 +45,7 @@ def access_of(user, *, refresh: bool = False) -> Access:
     if cached is not None and not refresh:
         return cached
     groups, branch_ids, staff_id = (
-        type(user)
+        get_user_model()
         .objects.filter(pk=user.pk)
         .values_list(
             ArraySubquery(Group.objects.filter(user=OuterRef("pk")).values("name")),

@@ -49,8 +49,8 @@ CLOSED = (S.CANCELLED, S.RESCHEDULED)
 
 
 def real_user(user):
-    """The user object itself. request.user and a websocket's scope["user"] are lazy wrappers (one
-    inside another with the OTP middleware), and access_of reads type(user).objects."""
+    """The user object itself: request.user and a websocket's scope["user"] are lazy wrappers (one
+    inside another with the OTP middleware); the pages keep the access they read on the real user."""
     while isinstance(user, LazyObject):
         if user._wrapped is empty:
             user._setup()
