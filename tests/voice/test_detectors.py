@@ -264,3 +264,149 @@ def test_two_letter_name_parts_need_a_name_context():
     known = KnownIdentifiers.from_dict({"name": "Md Irfan"})
     assert masked("MD Dermatology.", known) == "MD Dermatology."
     assert "Irfan" not in masked("Md. Irfan ji, please sit.", known)
+
+
+# ------------------------------------------------------------------ what the red team found (decision 0010)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "twenty two december nineteen fifty",  # the day said as a cardinal
+        "seven august fifty one",  # a two-digit year said as a number
+        "sixteen october two thousand one",
+    ],
+)
+def test_date_of_birth_read_aloud_with_cardinal_days_and_short_years(said):
+    found = spans_of(f"I was born on {said}, doctor.")
+    assert (said, "dob") in found, found
+
+
+def test_a_follow_up_date_after_the_birth_date_is_kept():
+    known = KnownIdentifiers.from_dict({"name": "X Y", "dob": "15/12/1970"})
+    text = "DOB is 15/12/1970.\nFollow up 12/12/2026, token 17.\nCome back on 15th December."
+    out = masked(text, known)
+    assert out == "DOB is [DOB_REDACTED].\nFollow up 12/12/2026, token 17.\nCome back on 15th December."
+
+
+def test_a_birth_date_answering_the_question_before_it():
+    assert ("3/10/2020", "dob") in spans_of("Speaker 0: His date of birth?\nSpeaker 1: 3/10/2020.")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Please see Dr. K. Venkatesh tomorrow.", "K. Venkatesh"),
+        ("if it gets worse call dr d. lyngdoh", "d. lyngdoh"),
+        ("Next, Rituparna C? Please go in.", "Rituparna C"),
+        ("mera naam balwinder k hai", "balwinder k"),
+        ("this is m. raina speaking", "m. raina"),
+    ],
+)
+def test_initials_before_and_after_a_name(text, name):
+    assert (name, "name") in spans_of(text), spans_of(text)
+
+
+def test_a_lowercase_name_after_doctor_only_when_the_doctor_is_spoken_of():
+    assert ("irani", "name") in spans_of("if it gets worse call doctor irani")
+    assert ("jonali", "name") in spans_of("aap doctor jonali ko dikhane aaye ho")
+    text = "Doctor khujli ho rahi hai raat ko"
+    assert masked(text) == text
+
+
+def test_a_title_makes_a_name_of_a_word_that_is_also_a_place_or_a_job():
+    assert ("Gali", "name") in spans_of("Call Dr. Gali at the clinic.")
+    assert ("Engineer", "name") in spans_of("Mrs. Engineer sent me.")
+    assert masked("Sat sri akal doctor sahab.") == "Sat sri akal doctor sahab."
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Our maid Happy has the same rash.", "Happy"),
+        ("my son lucky also scratches at night", "lucky"),
+        ("pata hai pinky ne bhi yahi cream lagayi thi", "pinky"),
+        ("Golu dada told me to come here.", "Golu"),
+        ("meri nanad yashaswini ko bhi hai", "yashaswini"),
+    ],
+)
+def test_pet_names_and_kin_words_with_a_person_context(text, name):
+    assert (name, "name") in spans_of(text), spans_of(text)
+
+
+def test_pet_names_without_a_person_context_stay_words():
+    text = "Happy to help. Lucky that it is not contagious. I am happy with the cream."
+    assert masked(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Come in. Sarojini Sahoo, can you get the file?", "Sarojini Sahoo"),
+        ("come in come in. sasmita pattnaik can you get the file", "sasmita pattnaik"),
+        ("Jasleen from our office recommended you.", "Jasleen"),
+        ("review after 3 weeks. kanimozhi will give you the date.", "kanimozhi"),
+        ("Namaste, main Perizad reception se.", "Perizad"),
+        ("i am dhaval call reception if needed", "dhaval"),
+        ("ask sourav she knows the dose", "sourav"),
+        ("So you are Inaya Ketkar, right?", "Inaya Ketkar"),
+    ],
+)
+def test_people_addressed_or_spoken_of_by_staff(text, name):
+    assert (name, "name") in spans_of(text), spans_of(text)
+
+
+def test_people_listed_together():
+    text = "meri patni sunaina aur do bachche chhotu aur munni sab ko khujli hai"
+    names = [s for s, kind in spans_of(text) if kind == "name"]
+    assert names == ["sunaina", "chhotu", "munni"]
+
+
+def test_a_devanagari_name_after_mera_naam():
+    assert ("सुनीता", "name") in spans_of("Mera naam सुनीता hai, please note.")
+    assert ("अनिल", "name") in spans_of("मेरा नाम अनिल है")
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("We live near Hanuman mandir, Dombivli East.", "near Hanuman mandir"),
+        ("It is opposite SBI bank, in Cuttack.", "opposite SBI bank"),
+        ("P-12, Lake Town, near Lake Town Jaya cinema.", "near Lake Town Jaya cinema"),
+        ("village Rampur, tehsil Sadar, district Gorakhpur", "village Rampur"),
+        ("hum narkatiaganj ke paas rehte hain", "narkatiaganj"),
+        ("Yes, No. 14, 2nd Street, Gopalapuram.", "No. 14,"),
+        ("Kothi number 123, Sector 15-A, Chandigarh", "Kothi number 123"),
+    ],
+)
+def test_landmarks_rural_and_door_number_addresses(text, place):
+    assert place not in masked(text), masked(text)
+
+
+def test_a_bare_house_number_on_the_record_does_not_mask_clinical_numbers():
+    known = KnownIdentifiers.from_dict(
+        {"name": "X Y", "address": "12, Lotus Apartments, Jayanagar, Bengaluru"}
+    )
+    text = "I am pregnant, 12 weeks. Ringworm near the groin and behind the ear. Doctor ke paas gaye."
+    assert masked(text, known) == text
+
+
+def test_an_address_listed_part_after_part_and_the_answer_to_where_do_you_stay():
+    out = masked("I live at flat 221, Green Park Residency, MG Road, Indiranagar, Chennai. BP 130/80.")
+    assert out == "I live at [ADDRESS_REDACTED]. BP 130/80."
+    out = masked("house no 7 behind Shiv temple, Rajendra Nagar, Patna")
+    assert "Patna" not in out and "Rajendra" not in out
+    said = "Speaker 0: Address?\nSpeaker 1: H.No. 800, Lane 4, Benz Circle, Mangaluru.\nSpeaker 0: Okay."
+    assert masked(said) == "Speaker 0: Address?\nSpeaker 1: [ADDRESS_REDACTED].\nSpeaker 0: Okay."
+    out = masked("we shifted to sarabha nagar in kozhikode last year")
+    assert "sarabha" not in out and "kozhikode" not in out
+    text = "Speaker 0: Any allergies?\nSpeaker 1: Sulfa, doctor. Tab Isotretinoin 20 mg, Cap Omez 20 mg."
+    assert masked(text) == text
+
+
+def test_drug_brands_in_the_places_where_people_stand_stay_drugs():
+    """The person rules above must not take a brand for a person: a brand the lists do not hold
+    (Allegra, Betnovate) in the same positions stays readable."""
+    text = "Allegra will give you relief in two days. Main Betnovate lagati hoon raat ko."
+    assert masked(text) == text
+    assert ("Sayali", "name") in spans_of("Sayali will give you the date.")

@@ -218,7 +218,15 @@ _DAY_WORD = (
     + "|".join(_ORDINAL_DAYS)
     + r")"
 )
-_DAY = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|{_DAY_WORD})"
+# Days said as cardinals, as people read a date aloud: "twenty two december", "seven august".
+_DAY_CARDINAL = (
+    r"(?:(?:twenty|thirty)[\s-]+(?:"
+    + "|".join(_UNITS)
+    + r")|"
+    + "|".join([*_TEENS, *_UNITS])
+    + r"|twenty|thirty)"
+)
+_DAY = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|{_DAY_WORD}|{_DAY_CARDINAL})"
 _YEAR_WORDS = (
     r"(?:(?:nineteen|twenty)[\s-]+(?:(?:"
     + "|".join(_TENS)
@@ -229,7 +237,9 @@ _YEAR_WORDS = (
     + r"|hundred|o[\s-]+\w+|oh[\s-]+\w+)"
     r"|two[\s-]+thousand(?:[\s-]+and)?(?:[\s-]+(?:" + "|".join([*_TEENS, *_UNITS]) + r"))?)"
 )
-_YEAR = rf"(?:\d{{4}}|'?\d{{2}}|{_YEAR_WORDS})"
+# A year said without its century after a day and month: "seven august fifty one", "... ninety".
+_YEAR_SHORT_WORDS = r"(?:(?:" + "|".join(_TENS) + r")(?:[\s-]+(?:" + "|".join(_UNITS) + r"))?)"
+_YEAR = rf"(?:\d{{4}}|'?\d{{2}}|{_YEAR_WORDS}|{_YEAR_SHORT_WORDS})"
 _DATES = [
     re.compile(
         r"(?<![\d/.-])(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\d/-]|\.\d)"
@@ -252,10 +262,10 @@ def _day_value(value: str) -> int | None:
         return int(m.group())
     words = value.split()
     if len(words) == 2 and words[0] in _TENS:
-        return _TENS[words[0]] + _ORDINAL_DAYS.get(words[1], 0)
+        return _TENS[words[0]] + (_ORDINAL_DAYS.get(words[1]) or _UNITS.get(words[1], 0))
     if value == "thirtieth":
         return 30
-    return _ORDINAL_DAYS.get(value)
+    return _ORDINAL_DAYS.get(value) or _UNITS.get(value) or _TEENS.get(value) or _TENS.get(value)
 
 
 def _year_value(value: str) -> int | None:
@@ -270,15 +280,16 @@ def _year_value(value: str) -> int | None:
         rest = words[2:]
         return 2000 + (_UNITS.get(rest[0]) or _TEENS.get(rest[0], 0) if rest else 0)
     century = {"nineteen": 1900, "twenty": 2000}.get(words[0])
-    if century is None or len(words) < 2:
-        return None
     rest = words[1:]
-    if rest[0] in _TEENS:
-        return century + _TEENS[rest[0]]
-    if rest[0] in _TENS:
-        return century + _TENS[rest[0]] + (_UNITS.get(rest[1], 0) if len(rest) > 1 else 0)
-    if rest[0] in ("o", "oh") and len(rest) > 1:
-        return century + _UNITS.get(rest[1], 0)
+    if century is not None and rest:
+        if rest[0] in _TEENS:
+            return century + _TEENS[rest[0]]
+        if rest[0] in _TENS:
+            return century + _TENS[rest[0]] + (_UNITS.get(rest[1], 0) if len(rest) > 1 else 0)
+        if rest[0] in ("o", "oh") and len(rest) > 1:
+            return century + _UNITS.get(rest[1], 0)
+    if words[0] in _TENS and len(words) <= 2:  # "fifty one": a two-digit year said as a number
+        return _year_value(str(_TENS[words[0]] + (_UNITS.get(words[1], 0) if len(words) > 1 else 0)))
     return None
 
 
@@ -286,6 +297,19 @@ _BIRTH_YEAR = re.compile(
     r"\b(?:born|birth|dob|janam|janm)\b(?:\s+(?:in|year|was|is|hai|:|-|of|the)){0,3}\s*[:,-]?\s*((?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
+
+
+def _birth_cue_window(text: str, start: int) -> str:
+    """Where a birth cue for a date at `start` may be: its own utterance, or the question just
+    before it ("Date of birth?" / "12/3/1980"), not any earlier turn (a follow-up date said after
+    the birth date must stay)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    window = text[line_start:start]
+    if line_start and not window.rsplit(":", 1)[-1].strip(" ,.-"):
+        previous = text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1]
+        if previous.rstrip().endswith("?"):
+            window = previous + "\n" + window
+    return window[-80:]
 
 
 def date_spans(text: str, known: KnownIdentifiers) -> list[Span]:
@@ -305,7 +329,11 @@ def date_spans(text: str, known: KnownIdentifiers) -> list[Span]:
             if not day or not month or not 1 <= month <= 12 or not 1 <= day <= 31:
                 continue
             if year is None:
-                if (day, month) in birthdays:
+                # a day and month alone are the birthday only where birth is spoken of: "come
+                # back on 15th December" is a follow-up even on the patient's birthday
+                if (day, month) in birthdays and _BIRTH_CUE.search(
+                    _birth_cue_window(text, m.start()) + text[m.end() : m.end() + 40].split("\n")[0]
+                ):
                     spans.append(Span(m.start(), m.end(), "dob", "known_identifiers"))
                 continue
             try:
@@ -314,7 +342,9 @@ def date_spans(text: str, known: KnownIdentifiers) -> list[Span]:
                 continue
             if date in known.dates_of_birth:
                 spans.append(Span(m.start(), m.end(), "dob", "known_identifiers"))
-            elif _BIRTH_CUE.search(text[max(0, m.start() - 80) : m.start()]):
+            elif date > today:
+                continue  # a follow-up or a booking, never a birth date
+            elif _BIRTH_CUE.search(_birth_cue_window(text, m.start())):
                 spans.append(Span(m.start(), m.end(), "dob", "date_of_birth"))
             elif date.year <= today.year - 12:
                 spans.append(Span(m.start(), m.end(), "date", "date_of_birth"))
@@ -332,8 +362,12 @@ _ADDRESS_CUE = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[?!\n]|\.(?=\s+[A-Z]|\s*$)")
+# The "(?=[...])" after "\b" in the address regexes lists the first letters of the alternatives
+# that follow: most positions then fail on one character test instead of trying each word (4-5x
+# faster on a consultation; the anonymizer runs on every live utterance).
 _HOUSE = re.compile(
-    r"\b(?:flat|house|h\.?\s?no|door|plot|apartment|apt|quarter|qtr|villa|shop|wing|gali|"
+    r"\b(?=[fhdpaqvswgkmbc])(?:flat|house|h\.?\s?no|door|plot|apartment|apt|quarter|qtr|villa|shop|wing|gali|kothi|makaan|makan|"
+    r"bungalow|chawl|bldg|building|"
     r"sector|survey|khasra|plot)\b\.?\s*(?:no\.?|number|num|#)?\s*[-:]?\s*(?=[\w/-]*\d)[\w/-]+",
     re.IGNORECASE,
 )
@@ -343,6 +377,53 @@ _LOCALITY = re.compile(
     r"Wadi|Halli|Palya|Meadows|Villas?|Estate|Bazaar|Mohalla)\b"
     r"|\b(?:\d+(?:st|nd|rd|th)|[A-Z])\s+(?:Main|Cross|Block|Phase|Stage|Sector|Floor)\b"
     r"|\bSector\s+\d+[A-Z]?\b"
+)
+# A landmark given with an address: "near Hanuman mandir", "opposite SBI bank", "behind the water tank".
+_LANDMARK = re.compile(
+    r"\b(?=[nobia])(?:near(?:\s+by)?|opposite|opp\.?|behind|beside|next\s+to|in\s+front\s+of|across\s+from)\s+"
+    r"(?:the\s+)?(?:[\w'.]+\s+){0,3}"  # greedy: "near Lake Town Jaya cinema" ends at "cinema"
+    r"(?:mandir|temple|masjid|mosque|church|gurudwara|dargah|bank|atm|tank|bus\s+(?:stand|stop|depot)|"
+    r"station|school|college|post\s+office|petrol\s+pump|market|bazaa?r|chowk|circle|maidan|ground|"
+    r"cinema|theatre|theater|mall|hotel|dhaba|thana|police\s+station|railway\s+\w+|metro\s+\w+|flyover|"
+    r"bridge|talab|lake|water\s+tank|panchayat\s+office|hanuman\s+mandir)\b",
+    re.IGNORECASE,
+)
+# "No. 14, 2nd Street": a door number said as "number" before a street (the Tamil Nadu way).
+_DOOR_NUMBER = re.compile(
+    r"\b(?:no\.?|number)[ \t]*\d+[A-Za-z]?(?:/\d+)?,[ \t]*"
+    r"(?=\d+(?:st|nd|rd|th)[ \t]+(?:Street|Cross|Main|Lane|Road)\b|(?:[A-Z][a-z]+[ \t]+){1,2}"
+    r"(?:Street|Road|Salai|Nagar|Colony|Lane|Marg)\b)",
+    re.IGNORECASE,
+)
+# "Mera ghar Thane mein hai": where one's home is, said in Hindi.
+_HINDI_HOME = re.compile(
+    r"\bghar[ \t]+((?:[A-Z0-9][\w.'/-]*[ \t]+){0,3}[A-Z0-9][\w.'/-]*)[ \t]+(?:mein|me|main)[ \t]+hai\b"
+)
+_TOWN_AFTER = re.compile(
+    r",[ \t]*((?:[A-Z][A-Za-z]*[ \t]+){0,2}[A-Z][a-z]{2,}(?:[ \t]+\d{1,3}[A-Za-z]?\b)?)"
+    r"\b(?![ \t]+(?:ji|bhai|sir|madam)\b)"
+)
+_CITY_AFTER = re.compile(r"[ \t]+([A-Za-z]{3,})\b")
+# A question for the address; the next turn answers it (up to its first full stop).
+_ADDRESS_QUESTION = re.compile(
+    r"\b(?:address|where\s+do\s+you\s+(?:stay|live)|where\s+is\s+your\s+(?:house|home)|kahan\s+(?:rehte|rehti|rahte|rahti)"
+    r"|ghar\s+kahan)\b[^\n]{0,30}\?[ \t]*\n",
+    re.IGNORECASE,
+)
+# The answer runs to its first full stop; the stop of an initial or of "No." / "St." is no full stop
+# (each "." is matched one way only: the text cannot be split two ways).
+_ANSWER = re.compile(
+    r"[^\n:]{0,20}:[ \t]*((?:[^\n.?!]|\.(?:(?=\S)|(?<=\b[A-Za-z]\.)|(?<=\b[Nn]o\.)|(?<=\b[Ss]t\.)))+)"
+)
+# A place someone lives near, said in Hindi: "Narkatiaganj ke paas", "station ke saamne".
+_NEAR_HINDI = re.compile(
+    r"\b([A-Za-z]{3,})[ \t]+ke[ \t]+(?:paas|pass|saamne|samne|peeche|piche|bagal)\b", re.IGNORECASE
+)
+# Rural addresses: "village Rampur, tehsil Sadar, district Gorakhpur", "gaon Dhanpur", "PO Kalna".
+_RURAL = re.compile(
+    r"\b(?=[vgtmbdzp])(?:village|vill|gaon|gram|tehsil|taluka?|mandal|block|district|dist|zila|zilla|post\s+office|p\.?o|"
+    r"police\s+station|p\.?s|thana)\.?[ \t]+([A-Za-z][a-z]+(?:[ \t]+[A-Z][a-z]+)?)",
+    re.IGNORECASE,
 )
 _LEADING_PRONOUN = re.compile(r"^(?:Main|Mai|Hum|Ham|Mera|Meri|Mere|Hamara|Hamari|Hamare|I|We|My|Our)\s+")
 _HINDI_LIVE = re.compile(
@@ -358,6 +439,8 @@ def _address_part_pattern(known: KnownIdentifiers) -> re.Pattern | None:
     alternatives = []
     for part in known.address_parts:
         pieces = re.findall(r"[A-Za-z]+|\d+", part)
+        if len(pieces) == 1 and pieces[0].isdigit() and len(pieces[0]) < 6:
+            continue  # a bare house number ("12, Lotus Apartments") would mask "12 weeks"
         if pieces:
             alternatives.append(r"[\s,.\-/#]*".join(re.escape(p) for p in pieces))
     pattern = (
@@ -383,23 +466,102 @@ def address_spans(text: str, known: KnownIdentifiers) -> list[Span]:
         stop = end.start() if end else len(text)
         clause = text[m.end() : stop]
         stripped = clause.rstrip(" ,;")
-        if stripped and (re.search(r"\d|\b[A-Z][a-z]", stripped) or _HOUSE.search(stripped)):
+        if stripped and (
+            re.search(r"\d|\b[A-Z][a-z]", stripped) or _HOUSE.search(stripped) or _names_a_place(stripped)
+        ):
             spans.append(Span(m.end(), m.end() + len(stripped), "address", "address"))
+    # the answer to "Address?" / "Where do you stay?" / "Kahan rehte ho?" on the turn before
+    for m in _ADDRESS_QUESTION.finditer(text):
+        answer = _ANSWER.match(text, m.end())
+        if answer is None:
+            continue
+        said = answer.group(1).rstrip(" ,;.")
+        if said and (re.search(r"\d", said) or _names_a_place(said) or _LOCALITY.search(said)):
+            spans.append(Span(answer.start(1), answer.start(1) + len(said), "address", "address"))
     for regex in (_HOUSE, _LOCALITY):
         for m in regex.finditer(text):
-            words = re.findall(r"[A-Za-z]+", m.group(0).lower())
+            # "Isotretinoin Road" is no place; "MG Road", "JP Nagar" are (a capitalised abbreviation
+            # such as MG is a road's name, not milligrams)
+            words = [
+                w.lower() for w in re.findall(r"[A-Za-z]+", m.group(0)) if not (w.isupper() and len(w) <= 4)
+            ]
             if any(w in lexicon.clinical_terms() for w in words):
                 continue
             lead = _LEADING_PRONOUN.match(m.group(0))
             spans.append(Span(m.start() + (lead.end() if lead else 0), m.end(), "address", "address"))
+    for m in _NEAR_HINDI.finditer(text) if " ke " in text.lower() else ():
+        place = m.group(1).lower()
+        # "narkatiaganj ke paas": a place name, not "ghar ke paas" or "doctor ke paas"
+        if place not in lexicon.not_a_name() and (
+            m.group(1)[0].isupper() or not _ENGLISH_ENDING.search(place)
+        ):
+            spans.append(Span(m.start(1), m.end(1), "address", "address"))
+    for m in _DOOR_NUMBER.finditer(text):
+        spans.append(Span(m.start(), m.end(), "address", "address"))
+    for m in _RURAL.finditer(text):
+        place = m.group(1).split()
+        # the place is a name, not a word: "village Rampur", not "block the light"
+        if (
+            place[0].lower() not in lexicon.common_words()
+            and place[0].lower() not in lexicon.clinical_terms()
+        ):
+            spans.append(Span(m.start(), m.end(), "address", "address"))
+    for m in _LANDMARK.finditer(text):
+        spans.append(Span(m.start(), m.end(), "address", "address"))
     for m in _HINDI_LIVE.finditer(text):
         spans.append(Span(m.start(1), m.end(1), "address", "address"))
-    return spans
+    for m in _HINDI_HOME.finditer(text):
+        spans.append(Span(m.start(1), m.end(1), "address", "address"))
+    return _with_town_after(text, spans)
+
+
+def _names_a_place(clause: str) -> bool:
+    """Lowercase speech-to-text: "we shifted to sarabha nagar ... in kozhikode" names a place by an
+    address word or a city."""
+    words = set(re.findall(r"[a-z]+", clause.lower()))
+    return bool(words & lexicon.CITIES) or bool(words & _PLACE_WORDS)
+
+
+_PLACE_WORDS = frozenset(
+    lexicon.ADDRESS_WORDS - {"near", "opposite", "opp", "behind", "main", "cross", "post"}
+)
+
+
+def _with_town_after(text: str, spans: list[Span]) -> list[Span]:
+    """An address said as a list ends with its town: "House no 7, Rajendra Nagar, Patna". A
+    capitalised place word (or a listed city) right after an address part, past a comma, is part
+    of it."""
+    extra = []
+    for span in spans:
+        end = span.end
+        for _ in range(4):  # "..., MG Road, Indiranagar, Chennai": part after part
+            m = _TOWN_AFTER.match(text, end)
+            if m is None:
+                city = _CITY_AFTER.match(text, end)  # "plot 431 Saheed Nagar Lucknow"
+                if city and city.group(1).lower() in lexicon.CITIES:
+                    extra.append(Span(city.start(1), city.end(1), "address", "address"))
+                break
+            words = [w.lower() for w in m.group(1).split()]
+            if not all(
+                w in lexicon.CITIES
+                or (
+                    w not in lexicon.common_words()
+                    and w not in lexicon.clinical_terms()
+                    and w not in lexicon.RELATIONS
+                )
+                or w in lexicon.ADDRESS_WORDS
+                for w in words
+            ):
+                break
+            extra.append(Span(m.start(1), m.end(1), "address", "address"))
+            end = m.end(1)
+    return spans + extra
 
 
 # ---------------------------------------------------------------- names
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\u2019]*(?:-[A-Za-z]+)*")
+# Latin or Devanagari words: a code-mixed transcript writes "mera naam सुनीता hai" as readily.
+_TOKEN = re.compile(r"[A-Za-z\u0900-\u097f][A-Za-z\u0900-\u097f'\u2019]*(?:-[A-Za-z]+)*")
 _BETWEEN_NAME_PARTS = re.compile(r"[ \t]+|[ \t]*-[ \t]*|\.[ \t]*")
 
 
@@ -525,6 +687,8 @@ def _weak(key: str) -> bool:
 
 
 def _fused_suffix_stem(key: str) -> str | None:
+    if not key.endswith(lexicon.FUSED_SUFFIXES):
+        return None  # most words: one call instead of four (this runs for every word)
     for suffix in lexicon.FUSED_SUFFIXES:
         if key.endswith(suffix) and len(key) - len(suffix) >= 3:
             return key[: -len(suffix)]
@@ -563,6 +727,8 @@ def name_spans(text: str, known: KnownIdentifiers) -> list[Span]:
     # "lenient": a context that makes even a lowercase word a name ("my name is ojasvi").
     context = [False] * n
     lenient = [False] * n
+    # right after a title ("Dr. Gali", "Mrs. Engineer"): a name even if it is also a word
+    titled = [False] * n
 
     def is_relation(key: str) -> bool:
         return key in lexicon.RELATIONS or key in lexicon.ROLES
@@ -588,31 +754,78 @@ def name_spans(text: str, known: KnownIdentifiers) -> list[Span]:
                 return words
         return None
 
+    def initial_at(j: int) -> bool:
+        """An initial: "K." in "Dr. K. Venkatesh", or a lone capital letter ("Dr K Venkatesh")."""
+        return (
+            0 <= j < n
+            and len(toks[j].key) == 1
+            and (text[toks[j].end : toks[j].end + 1] == "." or toks[j].cap)
+        )
+
+    # "call doctor irani", "aap doctor jonali ko": "doctor" spoken of, not to, so the word after it
+    # is their name even lowercase (unlike "doctor khujli ho rahi hai")
+    referred = [
+        t.key in ("doctor", "doc")
+        and i > 0
+        and plain_gap(i)
+        and (
+            lows[i - 1] in lexicon.PERSON_VERBS_BEFORE
+            or lows[i - 1] in ("to", "aap", "see", "saw", "visited")
+        )
+        for i, t in enumerate(toks)
+    ]
+
     # 1. contexts
     for i in range(n):
         prev, nxt = low(i - 1), low(i + 1)
+        # a title may stand before initials: "Dr. K. Venkatesh", "dr d. lyngdoh"
+        t = i - 1
+        while t > 0 and i - t <= 2 and initial_at(t) and plain_gap(t):
+            t -= 1
+        title = low(t) if t < i - 1 else prev
         if (
             i > 0
             and plain_gap(i)
-            and (prev in lexicon.HONORIFICS or (prev in ("doctor", "doc") and toks[i].cap))
+            and (t == i - 1 or plain_gap(t + 1))
+            and (
+                (
+                    title in lexicon.HONORIFICS and not (title == "sri" and low(t - 1) == "sat")
+                )  # "Sat sri akal"
+                # "doctor" alone is also said to the doctor ("doctor khujli ho rahi hai"): a lowercase
+                # word after it counts only when it is a listed name ("doctor majumdar")
+                # after initials ("doctor s. behera") the word is a surname whatever its case
+                or (
+                    title in ("doctor", "doc")
+                    and (toks[i].cap or toks[i].key in gazetteer or referred[t] or t < i - 1)
+                )
+            )
         ):
             context[i] = True
-            lenient[i] = prev != "doctor"
+            lenient[i] = title != "doctor" or toks[i].key in gazetteer or referred[t] or t < i - 1
+            titled[i] = title in lexicon.HONORIFICS
         if i + 1 < n and comma_gap(i + 1) and (nxt in lexicon.NAME_SUFFIXES or toks[i + 1].low == "ji"):
+            # "kamla ji", "golu dada": an honorific or kin word after a word makes it a name
             context[i] = True
+            lenient[i] = lenient[i] or _name_shaped(toks[i].key)
         if toks[i].suffix:
             context[i] = lenient[i] = True
         # relation before: "my wife Mary", "my wife's name is mary", "meri beti Priya"
-        j, skipped = i - 1, 0
+        anchor = t + 1  # the first initial of "K. Venkatesh", else the word itself
+        j, skipped = anchor - 1, 0
         while (
             j >= 0
             and skipped < 4
-            and toks[j].key in ("named", "called", "name", "is", "naam", "ka", "ki", "hai")
+            and toks[j].key in ("named", "called", "name", "is", "naam", "ka", "ki", "hai", "hain")
         ):
             j, skipped = j - 1, skipped + 1
-        if j >= 0 and is_relation(toks[j].key) and comma_gap(j + 1) and not toks[i].initial:
+        if j >= 0 and is_relation(toks[j].key) and comma_gap(j + 1) and not toks[anchor].initial:
             context[i] = True
-            lenient[i] = lenient[i] or skipped > 0 or _name_shaped(toks[i].key)
+            lenient[i] = (
+                lenient[i]
+                or skipped > 0
+                or _name_shaped(toks[i].key)
+                or toks[i].key in lexicon.AMBIGUOUS_NAMES
+            )
         # relation after: "Sunita is my wife", "Rohit mera bhai hai", "Mary, my wife"
         j = i + 1
         while j < n and toks[j].key in ("is", "was", "hai"):
@@ -620,14 +833,80 @@ def name_spans(text: str, known: KnownIdentifiers) -> list[Span]:
         if j + 1 < n and toks[j].key in lexicon.POSSESSIVES and is_relation(toks[j + 1].key):
             context[i] = True
         # introductions: "I am X", "myself X", "mera naam X hai", "main X hoon"
-        words = preceded_by(i, _SELF_INTRO_BY_LAST)
-        if words and comma_gap(i):
+        words = preceded_by(anchor, _SELF_INTRO_BY_LAST)
+        if words and comma_gap(anchor):
             context[i] = True
-            lenient[i] = lenient[i] or "naam" in words or "name" in words or words == ("myself",)
+            # "i am dhaval": a lowercase word after "I am" is a name when it is shaped like one
+            # (not an everyday, clinical or English-shaped word: "I am diabetic", "I am worried")
+            lenient[i] = (
+                lenient[i]
+                or "naam" in words
+                or "name" in words
+                or "नाम" in words
+                or words == ("myself",)
+                or (_name_shaped(toks[i].key) and toks[i].key not in lexicon.DIGIT_WORDS)
+            )
         if toks[i].cap and comma_gap(i) and preceded_by(i, _GREETINGS_BY_LAST):
             context[i] = True
-        if prev in ("main", "mai", "mein") and nxt in ("hoon", "hun", "hu", "hoo"):
+        if prev in ("main", "mai", "mein") and plain_gap(i):
+            # Hindi "main X hoon" / "main X reception se": "main" is "I" before a capitalised word
+            said_as_self = nxt in ("hoon", "hun", "hu", "hoo", "bol", "reception")
+            # (a capitalised word alone is not enough: "Main Betnovate lagati hoon")
+            context[i] = context[i] or said_as_self or (toks[i].cap and toks[i].key in gazetteer)
+            lenient[i] = lenient[i] or (said_as_self and _name_shaped(toks[i].key))
+        # a vocative before a request: "Sarojini, can you get the file?", "Ravi, please sit"
+        if toks[i].cap and toks[i].initial:
+            k = i
+            while k + 1 < n and k - i < 2 and toks[k + 1].cap and plain_gap(k + 1):
+                k += 1
+            after = toks[k + 1].key if k + 1 < n else ""
+            if after in lexicon.REQUEST_WORDS and (
+                "," in toks[k + 1].gap_before
+                # unpunctuated speech-to-text: "Sarojini Sahoo can you get the file"
+                or (
+                    after in lexicon.MODALS | {"could"}
+                    and low(k + 2) == "you"
+                    and (toks[i].key not in not_a_name or toks[i].key in lexicon.AMBIGUOUS_NAMES)
+                )
+            ):
+                context[i] = True
+        elif (
+            # "come in. sasmita pattnaik can you get the file": lowercase, unpunctuated; a full
+            # name (two name-shaped words) before "can/could/will you" is someone addressed
+            toks[i].initial
+            and not toks[i].cap
+            and i + 3 < n
+            and plain_gap(i + 1)
+            and toks[i + 2].key in lexicon.MODALS | {"could"}
+            and toks[i + 3].key == "you"
+            and all(_name_shaped(toks[k].key) or toks[k].key in gazetteer for k in (i, i + 1))
+        ):
+            context[i] = context[i + 1] = lenient[i] = lenient[i + 1] = True
+        # a person as the subject: "Jasleen from our office", "Sayali will give you the date"
+        if (
+            i + 3 < n
+            and nxt == "from"
+            and toks[i + 2].key in (*lexicon.POSSESSIVES, "the")
+            and toks[i + 3].key in lexicon.PLACES_OF_PEOPLE
+        ):
             context[i] = True
+            lenient[i] = lenient[i] or _name_shaped(toks[i].key)
+        if (
+            i + 3 < n
+            and nxt in lexicon.MODALS
+            and toks[i + 3].key in ("you", "aapko", "aap")
+            and (
+                toks[i + 2].key in lexicon.DOING_FOR_YOU
+                # "give" only with what the front desk hands out: "Sayali will give you the date",
+                # not "Allegra will give you relief"
+                or (
+                    toks[i + 2].key == "give"
+                    and any(toks[k].key in lexicon.CLINIC_PAPERS for k in range(i + 4, min(n, i + 7)))
+                )
+            )
+        ):
+            context[i] = toks[i].cap or _name_shaped(toks[i].key)
+            lenient[i] = lenient[i] or _name_shaped(toks[i].key)
         # Hindi postpositions and verbs around a person: "Sunita ne bataya", "ask Zubin"
         if toks[i].cap and (
             nxt in lexicon.HINDI_POSTPOSITIONS
@@ -635,6 +914,14 @@ def name_spans(text: str, known: KnownIdentifiers) -> list[Span]:
             or (prev in lexicon.PERSON_VERBS_BEFORE and plain_gap(i))
         ):
             context[i] = True
+        # lowercase speech-to-text: "ask sourav", "pata hai moti ne bhi": the ergative "ne" and a
+        # verb that takes a person mark a word shaped like a name (or a pet name) as one
+        elif (
+            not toks[i].cap
+            and ((nxt == "ne" and plain_gap(i + 1)) or (prev in lexicon.PERSON_VERBS_LOWER and plain_gap(i)))
+            and (_name_shaped(toks[i].key) or toks[i].key in lexicon.AMBIGUOUS_NAMES)
+        ):
+            context[i] = lenient[i] = True
 
     # 2. known people, exact and misspelled
     for i, tok in enumerate(toks):
@@ -661,6 +948,21 @@ def name_spans(text: str, known: KnownIdentifiers) -> list[Span]:
         if is_name[i]:
             continue
         key = tok.key
+        if (
+            titled[i]
+            and key not in lexicon.clinical_terms()
+            and (tok.cap or (key not in lexicon.common_words() and not _ENGLISH_ENDING.search(key)))
+        ):
+            is_name[i] = True
+            continue
+        if (
+            key in lexicon.AMBIGUOUS_NAMES
+            and context[i]
+            and (tok.cap or lenient[i])
+            and key not in lexicon.clinical_terms()
+        ):
+            is_name[i] = True  # "our maid Happy", "my son lucky": a word that is a name here
+            continue
         if len(key) < 2 or key in not_a_name:
             if not (lenient[i] and key not in lexicon.common_words() and key not in lexicon.clinical_terms()):
                 continue
@@ -684,8 +986,16 @@ def name_spans(text: str, known: KnownIdentifiers) -> list[Span]:
             return False
         if key in parts or key in gazetteer:
             return True
-        if len(key) == 1 and tok.cap and text[tok.end : tok.end + 1] == ".":
-            return True  # an initial: "R. Karthik", "Karthik R."
+        if len(key) == 1:
+            # an initial: "R. Karthik", "v. chidambaram", "Karthik R", "balwinder k"; a bare "a"
+            # or "I" is a word unless a dot marks it as an initial
+            after = text[tok.end : tok.end + 1]
+            return (
+                after == "."
+                or key not in ("a", "i", "o")
+                # "Next, Zainab A?": a capital A closing a name before punctuation
+                or (j > i and key == "a" and tok.cap and (after in "?,!" or after == ""))
+            )
         if tok.cap:
             return key not in not_a_name and len(key) >= 2
         # a lowercase surname after a lowercase name said in a name context: "my neighbour kimaya ketkar"
@@ -716,6 +1026,19 @@ def name_spans(text: str, known: KnownIdentifiers) -> list[Span]:
             and not (a.key in lexicon.AMBIGUOUS_NAMES and b.key in lexicon.AMBIGUOUS_NAMES)
         ):
             is_name[i] = is_name[i + 1] = True
+
+    # people listed together: "Raju aur Geeta", "my sons Aarav and vivaan", "chhotu aur munni"
+    for i in range(2, n):
+        if is_name[i] or not is_name[i - 2] or toks[i - 1].key not in ("and", "aur", "or", "ya"):
+            continue
+        key = toks[i].key
+        listed = key in gazetteer or key in lexicon.AMBIGUOUS_NAMES or key in parts
+        if (
+            plain_gap(i)
+            and plain_gap(i - 1)
+            and (listed or _name_shaped(key) or (toks[i].cap and key not in not_a_name))
+        ):
+            is_name[i] = True
 
     # 5. spans: consecutive name tokens make one name
     spans: list[Span] = []

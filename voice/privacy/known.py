@@ -25,9 +25,15 @@ class KnownPerson:
     relation: str = ""
 
 
+_NOT_NAME_LETTER = re.compile(r"[^a-z\u0900-\u097f]")  # Devanagari names ("सुनीता") are kept whole
+
+
 def name_key(word: str) -> str:
     """'D'Souza' and 'dsouza' compare equal."""
-    return re.sub(r"[^a-z]", "", word.lower())
+    low = word.lower()
+    if low.isascii() and low.isalpha():
+        return low  # the common case, without a regex: this runs for every word of a transcript
+    return _NOT_NAME_LETTER.sub("", low)
 
 
 def phonetic_key(word: str) -> str:

@@ -14,6 +14,11 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
+def _hyphens_too(words: list[str]) -> list[str]:
+    """Each word also without its hyphens: the name detector compares letters only ("brotherinlaw")."""
+    return words + [w.replace("-", "") for w in words if "-" in w]
+
+
 def _load(name: str) -> frozenset[str]:
     words: set[str] = set()
     for line in (DATA / name).read_text(encoding="utf-8").splitlines():
@@ -82,6 +87,7 @@ NAME_SUFFIXES = frozenset(
         """
         ji jee sahab saheb saab sahib bhai bhaiya bhaiyya ben behen didi sir madam maam ma'am uncle aunty
         auntie babu garu anna akka chechi bhabhi bhabi
+        dada dadi boudi mausi mausa chacha chachi mami bua nani thambi chetta ettan bhau tai kaka kaki
         """
     )
 )
@@ -89,15 +95,20 @@ NAME_SUFFIXES = frozenset(
 FUSED_SUFFIXES = ("ji", "jee", "bhai", "ben")
 # People a patient talks about: "my wife Mary", "meri beti Priya", "Sunita meri wife hai".
 RELATIONS = frozenset(
-    _words(
-        """
+    _hyphens_too(
+        _words(
+            """
         wife husband son daughter mother father brother sister friend neighbour neighbor neighbours
         colleague cousin uncle aunty aunt auntie nephew niece grandson granddaughter grandmother grandfather
         grandma grandpa boss partner fiance fiancee beta beti bhai bhaiya didi behen papa mummy mom dad maa
         pati patni bahu saas sasur bhabhi chacha chachi mama mami nana nani dada dadi mausi bua devar jija
         saala landlord roommate flatmate teacher classmate maid driver relative in-law daughter-in-law
+        sons daughters kids children grandchildren bachche bacche bachcha baccha bachchi ladka ladki
+        nanad jethani devrani bhanja bhanji bhatija bhatiji pota poti nati natin samdhi samdhan sali
+        amma appa akka thatha paati chechi chetta ettan boudi jiju bhau tai kaka kaki
         son-in-law sister-in-law brother-in-law mother-in-law father-in-law stepson stepdaughter
         """
+        )
     )
 )
 # People by their work, used like relations: "our receptionist Pooja", "Ramesh, my driver".
@@ -127,9 +138,11 @@ SELF_INTRO = (
     ("my", "name's"),
     ("name", "is"),
     ("this", "is"),
+    ("you", "are"),  # the doctor checking who came in: "So you are Inaya Ketkar?"
     ("call", "me"),
     ("mera", "naam"),
     ("meri", "naam"),
+    ("मेरा", "नाम"),
     ("naam", "hai"),
 )
 # Greetings before a name: "Hi Ruhani", "Good morning, Kiaan", "Thank you Mishka".
@@ -138,6 +151,34 @@ GREETINGS = (
     ("good", "morning"), ("good", "afternoon"), ("good", "evening"), ("good", "night"), ("thank", "you"),
     ("aaiye",), ("aao",), ("suniye",), ("congratulations",),
 )  # fmt: skip
+# Words that open a request after a vocative: "Sarojini, can you get the file?"
+REQUEST_WORDS = frozenset(
+    _words(
+        """
+        can could would will please kindly pls plz get bring send take tell give show call check note
+        help wait come go sit aap zara jaldi
+        """
+    )
+)
+# "X from our office": groups a person belongs to.
+PLACES_OF_PEOPLE = frozenset(
+    _words(
+        """
+        office school college class building society colony village church temple mandir mosque masjid
+        gurudwara family team company bank department clinic hospital reception lab pharmacy area street
+        gym neighbourhood neighborhood hostel
+        """
+    )
+)
+# Modals before what a person does for you: "Sayali will give you the date".
+MODALS = frozenset(_words("will can would should shall"))
+DOING_FOR_YOU = frozenset(_words("call tell show send book guide explain message meet fix"))
+CLINIC_PAPERS = frozenset(
+    _words("date appointment slot token file report bill receipt slip prescription card form number time")
+)
+# Verbs that take a person, trusted before a lowercase word too ("ask sourav"); PERSON_VERBS_BEFORE
+# also holds "with" and "by", which are not.
+PERSON_VERBS_LOWER = frozenset(_words("ask asked tell told meet met inform informed contact consult"))
 # Postpositions after a name in Hindi: "Sunita ne bataya", "Rohit ko bhi".
 HINDI_POSTPOSITIONS = frozenset(["ne", "ko", "ka", "ki", "ke", "se"])
 # Verbs around a person: "ask Zubin", "Anil told me".
@@ -163,6 +204,8 @@ AMBIGUOUS_NAMES = frozenset(
         asha kiran uma maya hari raja rani shanti prem dev om mani bala madhu lata sapna roshni ganga sunny
         jyoti jaya durga kusum gita geeta pooja lakshmi sona moti heera hira chand suraj amar sagar deep
         noor sona lal pal more kale rai sen nath rana roy amin modi das gill bose
+        happy lucky pinky bunty guddu prince rose joy honey golu baby dolly sweety munna chhotu bittu tinku
+        pappu rinku sonu monu babli daisy lily ruby pearl hope grace mercy angel cherry bablu goldie
         """
     )
 )
