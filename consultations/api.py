@@ -7,6 +7,7 @@ client last saw) and gets a 409 `stale` if someone saved in between. Saving the 
 changes nothing; adding with a client-chosen item id twice adds once.
 """
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -46,6 +47,9 @@ from consultations.selectors import (
     consultation_previous_summary,
     consultation_queue_for_doctor,
     current_prescription,
+    follow_up_brief,
+    follow_up_current,
+    follow_up_slot_days,
     icd10_search,
     medicine_search,
     note_template_list,
@@ -66,7 +70,10 @@ from consultations.serializers import (
     VitalsOutputSerializer,
 )
 from consultations.services.diagnoses import diagnosis_add, diagnosis_remove
-from consultations.services.follow_up import consultation_schedule_follow_up
+from consultations.services.follow_up import (
+    consultation_reschedule_follow_up,
+    consultation_schedule_follow_up,
+)
 from consultations.services.notes import (
     note_accept_ai_draft,
     note_apply_template,
@@ -91,6 +98,7 @@ from consultations.services.workflow import (
     consultation_transition,
 )
 from emr.selectors import allergy_list, medication_current_list
+from voice.selectors import draft_for_note, recording_get
 
 ERRORS = {
     400: OpenApiResponse(description='Invalid input: {"error": {"code", "message", "fields"}}'),
@@ -493,29 +501,32 @@ class ConsultationNoteTemplateApi(APIView):
 
 
 class ConsultationNoteAiDraftApi(APIView):
+    """Put a voice recording's ready draft into the note. The server reads the draft itself
+    (voice.selectors.draft_for_note, an access-logged door) from a recording of this same
+    consultation, so a client cannot hand in text of its own as an "AI draft"."""
+
     permission_classes = [IsAuthenticated, IsClinicStaff]
 
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "ConsultationNoteAiDraftInput"
 
-        draft = serializers.JSONField(
-            help_text='{"draft_id", "confidence", "sections": {section: [{"text", '
-            '"evidence": [{"utterance_id", "quote"}]}]}}'
-        )
+        recording_id = serializers.UUIDField(help_text="A recording of this consultation, its draft ready.")
 
     @extend_schema(
         request=InputSerializer,
         responses={200: NoteOutputSerializer, **ERRORS},
-        summary="Accept the AI draft for review",
+        summary="Accept the voice recording's AI draft for review",
     )
     def post(self, request, consultation_id):
         consultation = _edit(request, consultation_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        note = note_accept_ai_draft(
-            acting_user=request.user, consultation=consultation, draft=serializer.validated_data["draft"]
-        )
+        recording_id = serializer.validated_data["recording_id"]
+        if recording_get(recording_id).consultation_id != consultation.pk:
+            raise ValidationError({"recording_id": ["This recording belongs to another consultation."]})
+        draft = draft_for_note(user=request.user, recording_id=recording_id, request=request)
+        note = note_accept_ai_draft(acting_user=request.user, consultation=consultation, draft=draft)
         return Response(NoteOutputSerializer(note).data)
 
 
@@ -865,6 +876,20 @@ class PrescriptionPdfApi(APIView):
 # --- Follow-up ---------------------------------------------------------------------------------------
 
 
+FollowUpOutput = inline_serializer(
+    "FollowUpBooked",
+    {
+        "appointment_id": serializers.UUIDField(),
+        "number": serializers.CharField(),
+        "status": serializers.CharField(),
+        "starts_at": serializers.DateTimeField(),
+        "date": serializers.DateField(help_text="In the branch's time zone."),
+        "date_text": serializers.CharField(),
+        "time_text": serializers.CharField(help_text="In the branch's time zone, e.g. 11:30 am."),
+    },
+)
+
+
 class ConsultationFollowUpApi(APIView):
     permission_classes = [IsAuthenticated, IsClinicStaff]
 
@@ -877,17 +902,7 @@ class ConsultationFollowUpApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={
-            201: inline_serializer(
-                "FollowUpOutput",
-                {
-                    "appointment_id": serializers.UUIDField(),
-                    "number": serializers.CharField(),
-                    "starts_at": serializers.DateTimeField(),
-                },
-            ),
-            **ERRORS,
-        },
+        responses={201: FollowUpOutput, **ERRORS},
         summary="Book the follow-up visit",
     )
     def post(self, request, consultation_id):
@@ -897,14 +912,67 @@ class ConsultationFollowUpApi(APIView):
         appointment = consultation_schedule_follow_up(
             acting_user=request.user, consultation=consultation, **serializer.validated_data
         )
-        return Response(
-            {
-                "appointment_id": str(appointment.pk),
-                "number": appointment.number,
-                "starts_at": appointment.starts_at,
-            },
-            status=status.HTTP_201_CREATED,
+        return Response(follow_up_brief(appointment, consultation.branch), status=status.HTTP_201_CREATED)
+
+
+class ConsultationFollowUpSlotsApi(APIView):
+    """The doctor's free start times for the follow-up, a few days from the day asked for."""
+
+    permission_classes = [IsAuthenticated, IsClinicStaff]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ConsultationFollowUpSlotsInput"
+
+        date = serializers.DateField(help_text="The first day to look at (tomorrow at the earliest).")
+
+    @extend_schema(
+        parameters=[InputSerializer],
+        responses={
+            200: inline_serializer(
+                "FollowUpSlots",
+                {
+                    "days": serializers.ListField(child=serializers.DictField()),
+                    "booked": FollowUpOutput,
+                },
+            ),
+            **ERRORS,
+        },
+        summary="Free times for the follow-up visit (the visit's doctor, branch and kind of visit)",
+    )
+    def get(self, request, consultation_id):
+        consultation = _edit(request, consultation_id)
+        serializer = self.InputSerializer(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        days = follow_up_slot_days(consultation=consultation, around=serializer.validated_data["date"])
+        booked = follow_up_brief(follow_up_current(consultation), consultation.branch)
+        return Response({"days": days, "booked": booked})
+
+
+class ConsultationFollowUpRescheduleApi(APIView):
+    """Move the booked follow-up to another free time (books one when none is booked)."""
+
+    permission_classes = [IsAuthenticated, IsClinicStaff]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ConsultationFollowUpRescheduleInput"
+
+        start = serializers.DateTimeField(help_text="One of the doctor's slot starts, with its offset.")
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: FollowUpOutput, **ERRORS},
+        summary="Move the follow-up visit to another time",
+    )
+    def post(self, request, consultation_id):
+        consultation = _edit(request, consultation_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        appointment = consultation_reschedule_follow_up(
+            acting_user=request.user, consultation=consultation, **serializer.validated_data
         )
+        return Response(follow_up_brief(appointment, consultation.branch))
 
 
 # --- Reference data ----------------------------------------------------------------------------------

@@ -96,3 +96,17 @@ def appointment_book_follow_up(
         chief_complaint=chief_complaint,
         now=now,
     )
+
+
+def appointment_reschedule_follow_up(
+    *, acting_user, appointment: Appointment, start: datetime.datetime, reason: str = ""
+) -> Appointment:
+    """Move a booked follow-up to another of the doctor's slot starts: a new appointment linked by
+    `rescheduled_from`; the old one becomes rescheduled (a taken time is a 409 with alternatives)."""
+    try:
+        from appointments.services.booking import appointment_reschedule
+    except ImportError as exc:
+        raise _missing("appointments.services.booking.appointment_reschedule", exc) from exc
+    return appointment_reschedule(
+        acting_user=acting_user, appointment=appointment, start=start, reason=reason
+    )

@@ -8,14 +8,16 @@ the record exists, 403 when they may see it but not do what they asked).
 
 import datetime
 import enum
+import json
 import re
+import time
 import uuid
+import zoneinfo
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramStrictWordSimilarity
 from django.db import connection, transaction
 from django.db.models import (
     Case,
-    Count,
     F,
     IntegerField,
     OuterRef,
@@ -28,17 +30,21 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Length
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import HttpRequest
 
-from appointments.models import Appointment, AppointmentStatus
+from appointments.models import ACTIVE_APPOINTMENT_STATUSES, Appointment, AppointmentStatus
+from appointments.selectors.availability import booking_need, doctor_free_slots
 from clinic.api_errors import ApplicationError
 from clinic.models import AccessType, Branch, Medicine, StockBatch
 from clinic.selectors.stock import branch_today
-from clinic.services.access_log import access_log_record
+from clinic.services.access_log import access_log_record, access_log_record_many
 from consultations import permissions
 from consultations.models import (
     Consultation,
     ConsultationDiagnosis,
+    ConsultationNote,
     ConsultationStatus,
     DiagnosisCode,
     DiagnosisCodeKind,
@@ -73,16 +79,16 @@ class Purpose(enum.StrEnum):
 
 def consultation_detail_queryset() -> QuerySet[Consultation]:
     """Everything the consultation page shows, in a fixed number of queries whatever its size."""
+    # The vitals and the note come by their own small queries: joined in, the statement had eleven
+    # tables and PostgreSQL spent ~3 ms planning it (0.4 ms running it) on every page (0045).
     return Consultation.objects.select_related(
         "patient__pii_key",
-        "patient__registered_branch",
         "doctor",
         "branch",
         "appointment",
-        "vitals",
-        "note",
-        "note__verified_by",
     ).prefetch_related(
+        "vitals",
+        Prefetch("note", queryset=ConsultationNote.objects.select_related("verified_by")),
         Prefetch("diagnoses", queryset=ConsultationDiagnosis.objects.select_related("code")),
         Prefetch("prescriptions", queryset=prescription_queryset().order_by("-version")),
     )
@@ -98,10 +104,7 @@ def consultation_get_for_user(
     queryset: QuerySet[Consultation] | None = None,
 ) -> Consultation:
     """The one door to a consultation (and so to its notes)."""
-    qs = queryset if queryset is not None else consultation_detail_queryset()
-    consultation = qs.filter(pk=consultation_id).first()
-    if consultation is None or not permissions.can_view_consultation(user, consultation):
-        raise NotFound("No such consultation, or it is not one you can see.")
+    consultation = _consultation_visible_to(user, consultation_id, queryset)
     if purpose == Purpose.EDIT and not permissions.can_edit_consultation(user, consultation):
         raise NotYourConsultation(
             f"Consultation {consultation.number} is {consultation.doctor.display_name}'s; "
@@ -122,6 +125,36 @@ def consultation_get_for_user(
     return consultation
 
 
+def _consultation_visible_to(user, consultation_id, queryset=None) -> Consultation:
+    qs = queryset if queryset is not None else consultation_detail_queryset()
+    consultation = qs.filter(pk=consultation_id).first()
+    if consultation is None or not permissions.can_view_consultation(user, consultation):
+        raise NotFound("No such consultation, or it is not one you can see.")
+    return consultation
+
+
+def consultation_visit_for_user(
+    *, user, consultation_id: uuid.UUID | str, request: HttpRequest | None = None, reason: str = ""
+) -> tuple[Consultation, dict | None]:
+    """The door of the tablet's visit page: the consultation (everything the page shows) and the
+    summary of the patient's previous visit. Both are reads of notes, so both are access-logged,
+    in one batch (one lock, one INSERT of two rows: clinic.services.access_log)."""
+    consultation = _consultation_visible_to(user, consultation_id)
+    previous = _previous_visit(consultation)
+    reads = [
+        {
+            "record_type": "consultation",
+            "record_id": consultation.pk,
+            "patient_id": consultation.patient_id,
+            "reason": reason or "consultation",
+        }
+    ]
+    if previous is not None:
+        reads.append(_previous_visit_read(previous, consultation))
+    access_log_record_many(user=user, reads=reads, request=request)
+    return consultation, _previous_visit_summary(previous)
+
+
 def related_or_none(instance, name: str):
     """A reverse one-to-one that may not exist (select_related caches its absence: no query)."""
     try:
@@ -140,70 +173,119 @@ def current_prescription(consultation: Consultation) -> Prescription | None:
     return max(signed, key=lambda p: p.version) if signed else None
 
 
+# The previous visit in one statement, written out: as an ORM query with array subqueries it cost
+# ~3 ms of Python a page to compile, more than PostgreSQL takes to run it (decision 0045, "Cost").
+PREVIOUS_VISIT_SQL = """
+    SELECT c.id, c.number, c.started_at, c.consultation_type, c.patient_id,
+           concat_ws(' ', NULLIF(s.title, ''), NULLIF(s.first_name, ''), NULLIF(s.last_name, '')),
+           b.name, b.time_zone,
+           coalesce(n.chief_complaint, ''), coalesce(n.assessment, ''), coalesce(n.plan, ''),
+           (SELECT coalesce(json_agg(json_build_object(
+                        'code', dc.code, 'title', dc.title, 'is_primary', cd.is_primary)
+                    ORDER BY cd.is_primary DESC, cd.diagnosed_at), '[]'::json)
+              FROM consultations_consultationdiagnosis cd
+              JOIN consultations_diagnosiscode dc ON dc.id = cd.code_id
+             WHERE cd.consultation_id = c.id),
+           rx.follow_up_date,
+           (SELECT coalesce(json_agg(json_build_object(
+                        'medicine_name', i.medicine_name, 'dosage', i.dosage, 'frequency', i.frequency,
+                        'duration', concat(i.duration_value, ' ', i.duration_unit))
+                    ORDER BY i.display_order, i.created_at), '[]'::json)
+              FROM consultations_prescriptionitem i
+             WHERE i.prescription_id = rx.id)
+      FROM consultations_consultation c
+      JOIN clinic_staff s ON s.id = c.doctor_id
+      JOIN clinic_branch b ON b.id = c.branch_id
+      LEFT JOIN consultations_consultationnote n ON n.consultation_id = c.id
+      LEFT JOIN LATERAL (
+            SELECT p.id, p.follow_up_date FROM consultations_prescription p
+             WHERE p.consultation_id = c.id AND p.status = %(finalized)s
+             ORDER BY p.version DESC LIMIT 1
+      ) rx ON true
+     WHERE c.patient_id = %(patient)s AND c.status = %(completed)s
+       AND c.started_at < %(before)s AND c.id <> %(this)s
+     ORDER BY c.started_at DESC
+     LIMIT 1
+"""
+PREVIOUS_VISIT_COLUMNS = (
+    "id",
+    "number",
+    "started_at",
+    "consultation_type",
+    "patient_id",
+    "doctor",
+    "branch",
+    "time_zone",
+    "chief_complaint",
+    "assessment",
+    "plan",
+    "diagnoses",
+    "follow_up_date",
+    "medicines",
+)
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _previous_visit(consultation: Consultation) -> dict | None:
+    """The patient's last completed visit before this one, with its diagnoses and the medicines of
+    its newest signed prescription (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            PREVIOUS_VISIT_SQL,
+            {
+                "finalized": PrescriptionStatus.FINALIZED,
+                "patient": consultation.patient_id,
+                "completed": ConsultationStatus.COMPLETED,
+                "before": consultation.started_at,
+                "this": consultation.pk,
+            },
+        )
+        row = cursor.fetchone()
+    return dict(zip(PREVIOUS_VISIT_COLUMNS, row, strict=True)) if row else None
+
+
+def _previous_visit_read(previous: dict, consultation: Consultation) -> dict:
+    return {
+        "record_type": "consultation",
+        "record_id": previous["id"],
+        "patient_id": previous["patient_id"],
+        "reason": f"previous visit summary in {consultation.number}",
+    }
+
+
+def _previous_visit_summary(previous: dict | None) -> dict | None:
+    if previous is None:
+        return None
+    zone = zoneinfo.ZoneInfo(previous["time_zone"])
+    return {
+        "consultation_id": previous["id"],
+        "number": previous["number"],
+        "date": previous["started_at"].astimezone(zone).date(),
+        "doctor": previous["doctor"],
+        "branch": previous["branch"],
+        "consultation_type": previous["consultation_type"],
+        "chief_complaint": previous["chief_complaint"],
+        "assessment": previous["assessment"],
+        "plan": previous["plan"],
+        "diagnoses": _json(previous["diagnoses"]),
+        "medicines": _json(previous["medicines"]),
+        "follow_up_date": previous["follow_up_date"],
+    }
+
+
 def consultation_previous_summary(
     *, consultation: Consultation, user, request: HttpRequest | None = None
 ) -> dict | None:
     """The patient's last completed visit before this one: when, who, what was found and given.
     Reading it reads that visit's notes, so it is access-logged too."""
-    previous = (
-        Consultation.objects.filter(
-            patient_id=consultation.patient_id,
-            status=ConsultationStatus.COMPLETED,
-            started_at__lt=consultation.started_at,
-        )
-        .exclude(pk=consultation.pk)
-        .select_related("doctor", "branch", "note")
-        .prefetch_related(
-            Prefetch("diagnoses", queryset=ConsultationDiagnosis.objects.select_related("code")),
-            Prefetch(
-                "prescriptions",
-                queryset=Prescription.objects.filter(status=PrescriptionStatus.FINALIZED).prefetch_related(
-                    Prefetch(
-                        "items", queryset=PrescriptionItem.objects.order_by("display_order", "created_at")
-                    )
-                ),
-            ),
-        )
-        .order_by("-started_at")
-        .first()
-    )
+    previous = _previous_visit(consultation)
     if previous is None:
         return None
-    access_log_record(
-        user=user,
-        record_type="consultation",
-        record_id=previous.pk,
-        patient_id=previous.patient_id,
-        reason=f"previous visit summary in {consultation.number}",
-        request=request,
-    )
-    note = related_or_none(previous, "note")
-    prescription = max(previous.prescriptions.all(), key=lambda p: p.version, default=None)
-    return {
-        "consultation_id": previous.pk,
-        "number": previous.number,
-        "date": previous.started_at.astimezone(previous.branch.zone).date(),
-        "doctor": previous.doctor.display_name,
-        "branch": previous.branch.name,
-        "consultation_type": previous.consultation_type,
-        "chief_complaint": note.chief_complaint if note else "",
-        "assessment": note.assessment if note else "",
-        "plan": note.plan if note else "",
-        "diagnoses": [
-            {"code": d.code.code, "title": d.code.title, "is_primary": d.is_primary}
-            for d in previous.diagnoses.all()
-        ],
-        "medicines": [
-            {
-                "medicine_name": i.medicine_name,
-                "dosage": i.dosage,
-                "frequency": i.frequency,
-                "duration": f"{i.duration_value} {i.duration_unit}",
-            }
-            for i in (prescription.items.all() if prescription else [])
-        ],
-        "follow_up_date": prescription.follow_up_date if prescription else None,
-    }
+    access_log_record(user=user, request=request, **_previous_visit_read(previous, consultation))
+    return _previous_visit_summary(previous)
 
 
 def consultation_queue_for_doctor(
@@ -419,53 +501,163 @@ def note_template_list(*, consultation_type: str | None = None) -> QuerySet[Note
 RECENT_CONSULTATIONS = 100  # how far back "recent" looks: the doctor's last 100 visits
 
 
-def consultation_ids_recent_for_doctor(*, staff, limit: int = RECENT_CONSULTATIONS) -> list[uuid.UUID]:
-    """The doctor's last visits (not cancelled), newest first: one index scan, whatever the history.
-    The habit selectors below take this list, so that each of them is an index look-up per visit
-    (a subquery here made PostgreSQL hash-join whole tables, slower as the clinic's history grows)."""
-    return list(
-        Consultation.objects.filter(doctor=staff)
-        .exclude(status=ConsultationStatus.CANCELLED)
-        .order_by("-started_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+def doctor_habits(*, staff, common_codes: list[str], branch: Branch, limit: int = 8) -> dict:
+    """The tablet's one-tap chips in two queries, whatever the history: the codes the doctor gave
+    most in their last RECENT_CONSULTATIONS visits, the clinic's common codes not among them, and
+    the clinic medicines they prescribed most (then those medicines with today's stock).
 
-
-def diagnosis_codes_recent_for_doctor(*, consultation_ids: list, limit: int = 8) -> list[dict]:
-    """The codes given most often in these visits: [{"code", "title"}], most used first."""
-    rows = (
-        ConsultationDiagnosis.objects.filter(consultation_id__in=consultation_ids)
-        .values("code__code", "code__title")
-        .annotate(uses=Count("pk"))
-        .order_by("-uses", "code__code")[:limit]
-    )
-    return [{"code": row["code__code"], "title": row["code__title"]} for row in rows]
-
-
-def diagnosis_codes_by_code(*, codes: list[str]) -> list[DiagnosisCode]:
-    """The assignable, active codes among `codes`, in the order given (unknown codes left out)."""
-    found = {
-        c.code: c
-        for c in DiagnosisCode.objects.filter(
-            code__in=codes,
-            is_active=True,
-            kind__in=[DiagnosisCodeKind.CATEGORY, DiagnosisCodeKind.SUBCATEGORY],
+    One statement for the three lists. The recent visits are a MATERIALIZED CTE: PostgreSQL reads
+    the 100 ids through the (doctor, started_at) index first and then looks up their diagnoses and
+    items by index; as a plain subquery it hash-joined whole tables (decision 0045)."""
+    sql = """
+        WITH recent AS MATERIALIZED (
+            SELECT id FROM consultations_consultation
+            WHERE doctor_id = %(doctor)s AND status <> %(cancelled)s
+            ORDER BY started_at DESC LIMIT %(recent)s
+        ),
+        recent_codes AS (
+            SELECT dc.code, dc.title, COUNT(*) AS uses
+            FROM recent
+            JOIN consultations_consultationdiagnosis cd ON cd.consultation_id = recent.id
+            JOIN consultations_diagnosiscode dc ON dc.id = cd.code_id
+            GROUP BY dc.code, dc.title
+            ORDER BY uses DESC, dc.code LIMIT %(limit)s
+        ),
+        recent_medicines AS (
+            SELECT pi.medicine_id, COUNT(*) AS uses
+            FROM recent
+            JOIN consultations_prescription p ON p.consultation_id = recent.id
+            JOIN consultations_prescriptionitem pi ON pi.prescription_id = p.id
+            WHERE pi.medicine_id IS NOT NULL
+            GROUP BY pi.medicine_id
+            ORDER BY uses DESC, pi.medicine_id LIMIT %(limit)s
         )
+        (SELECT 'recent', code, title, NULL::uuid, uses FROM recent_codes)
+        UNION ALL
+        (SELECT 'common', dc.code, dc.title, NULL::uuid, array_position(%(common)s::text[], dc.code::text)
+         FROM consultations_diagnosiscode dc
+         WHERE dc.code = ANY(%(common)s::text[]) AND dc.is_active AND dc.kind = ANY(%(kinds)s::text[])
+           AND dc.code NOT IN (SELECT code FROM recent_codes))
+        UNION ALL
+        (SELECT 'medicine', NULL, NULL, medicine_id, uses FROM recent_medicines)
+    """
+    params = {
+        "doctor": staff.pk if staff else None,
+        "cancelled": ConsultationStatus.CANCELLED,
+        "recent": RECENT_CONSULTATIONS,
+        "limit": limit,
+        "common": list(common_codes),
+        "kinds": [DiagnosisCodeKind.CATEGORY, DiagnosisCodeKind.SUBCATEGORY],
     }
-    return [found[code] for code in codes if code in found]
-
-
-def medicines_recent_for_doctor(*, consultation_ids: list, branch: Branch, limit: int = 8) -> list[Medicine]:
-    """The clinic medicines prescribed most often in these visits, most used first, with today's
-    stock at the branch (two queries)."""
-    ids = list(
-        PrescriptionItem.objects.filter(
-            prescription__consultation_id__in=consultation_ids, medicine__isnull=False
-        )
-        .values("medicine")
-        .annotate(uses=Count("pk"))
-        .order_by("-uses", "medicine")
-        .values_list("medicine", flat=True)[:limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    by_kind: dict[str, list] = {"recent": [], "common": [], "medicine": []}
+    for kind, code, title, medicine_id, rank in rows:
+        by_kind[kind].append((rank, code, title, medicine_id))
+    recent = sorted(by_kind["recent"], key=lambda r: (-r[0], r[1]))
+    common = sorted(by_kind["common"], key=lambda r: r[0])
+    medicine_ids = [r[3] for r in sorted(by_kind["medicine"], key=lambda r: (-r[0], str(r[3])))]
+    found = (
+        {m.pk: m for m in medicines_with_stock(branch=branch).filter(pk__in=medicine_ids)}
+        if medicine_ids
+        else {}
     )
-    by_id = {m.pk: m for m in medicines_with_stock(branch=branch).filter(pk__in=ids)} if ids else {}
-    return [by_id[pk] for pk in ids if pk in by_id]
+    return {
+        "recent_diagnoses": [{"code": code, "title": title} for _, code, title, _ in recent],
+        "common_diagnoses": [{"code": code, "title": title} for _, code, title, _ in common],
+        "recent_medicines": [found[pk] for pk in medicine_ids if pk in found],
+    }
+
+
+# Note templates change a few times a year (back office) and every visit page lists them: kept per
+# process for a minute, and dropped at once when one is saved or deleted in this process.
+NOTE_TEMPLATE_CACHE_SECONDS = 60
+_note_template_cache: dict[str, tuple[float, list[dict]]] = {}
+
+
+def note_template_chips(*, consultation_type: str) -> list[dict]:
+    """[{"id", "name"}] of the active templates offered for this type, in their order (cached)."""
+    now = time.monotonic()
+    hit = _note_template_cache.get(consultation_type)
+    if hit is not None and now - hit[0] < NOTE_TEMPLATE_CACHE_SECONDS:
+        return hit[1]
+    chips = [
+        {"id": str(pk), "name": name}
+        for pk, name in note_template_list(consultation_type=consultation_type).values_list("pk", "name")
+    ]
+    _note_template_cache[consultation_type] = (now, chips)
+    return chips
+
+
+@receiver([post_save, post_delete], dispatch_uid="note_template_chips_cache")
+def _note_templates_changed(sender, **kwargs) -> None:
+    # Matched by label, not class: data migrations save templates through historical models.
+    if sender._meta.label == NoteTemplate._meta.label:
+        _note_template_cache.clear()
+
+
+# --- The follow-up visit, as the tablet books it ---------------------------------------------------
+
+FOLLOW_UP_SLOT_DAYS = 4  # "around that day": the day asked for and the next working days after it
+
+
+def follow_up_current(consultation: Consultation) -> Appointment | None:
+    """The follow-up booked from this visit as it stands now: the one remembered on the
+    consultation, or, when it was moved (at the front desk too), the appointment it was moved to.
+    A cancelled or no-show follow-up counts as none."""
+    appointment = consultation.follow_up_appointment if consultation.follow_up_appointment_id else None
+    for _ in range(10):  # a follow-up moved more often than this is not worth following
+        if appointment is None or appointment.status != AppointmentStatus.RESCHEDULED:
+            break
+        appointment = Appointment.objects.filter(rescheduled_from=appointment).first()
+    if appointment is None or appointment.status not in ACTIVE_APPOINTMENT_STATUSES:
+        return None
+    return appointment
+
+
+def follow_up_brief(appointment: Appointment | None, branch: Branch) -> dict | None:
+    """What the tablet shows of a booked follow-up: number, date and time in the branch's zone."""
+    if appointment is None:
+        return None
+    local = appointment.starts_at.astimezone(branch.zone)
+    return {
+        "appointment_id": str(appointment.pk),
+        "number": appointment.number,
+        "status": appointment.status,
+        "starts_at": appointment.starts_at,
+        "date": local.date().isoformat(),
+        "date_text": f"{local:%a}, {local.day} {local:%b %Y}",
+        "time_text": _clock(local),
+    }
+
+
+def _clock(moment: datetime.datetime) -> str:
+    return f"{moment.hour % 12 or 12}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
+
+
+def follow_up_slot_days(
+    *, consultation: Consultation, around: datetime.date, days: int = FOLLOW_UP_SLOT_DAYS
+) -> list[dict]:
+    """The doctor's free start times at the visit's branch from `around` (never before tomorrow),
+    `days` days of them, for the same kind of visit as this one (its service or appointment type,
+    so the length matches): [{"date", "date_text", "options": [{"start", "time_text"}]}]."""
+    branch = consultation.branch
+    first = max(around, branch_today(branch) + datetime.timedelta(days=1))
+    parent = consultation.appointment
+    service = parent.service if parent.service_id and parent.service.category == "consultation" else None
+    need = booking_need(service=service, appointment_type=parent.appointment_type)
+    result = []
+    for offset in range(days):
+        day = first + datetime.timedelta(days=offset)
+        options = doctor_free_slots(doctor=consultation.doctor, branch=branch, date=day, need=need)
+        result.append(
+            {
+                "date": day.isoformat(),
+                "date_text": f"{day:%a}, {day.day} {day:%b}",
+                "options": [
+                    {"start": o.local_start.isoformat(), "time_text": _clock(o.local_start)} for o in options
+                ],
+            }
+        )
+    return result

@@ -39,6 +39,16 @@ urlpatterns = [
     ),
     path("<uuid:consultation_id>/prescription/items/", api.PrescriptionItemAddApi.as_view(), name="item-add"),
     path("<uuid:consultation_id>/follow-up/", api.ConsultationFollowUpApi.as_view(), name="follow-up"),
+    path(
+        "<uuid:consultation_id>/follow-up/slots/",
+        api.ConsultationFollowUpSlotsApi.as_view(),
+        name="follow-up-slots",
+    ),
+    path(
+        "<uuid:consultation_id>/follow-up/reschedule/",
+        api.ConsultationFollowUpRescheduleApi.as_view(),
+        name="follow-up-reschedule",
+    ),
     path("prescription-items/<uuid:item_id>/", api.PrescriptionItemApi.as_view(), name="item"),
     path(
         "prescriptions/<uuid:prescription_id>/finalize/",

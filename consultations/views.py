@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,15 +43,12 @@ from consultations.models import (
 )
 from consultations.selectors import (
     NotFound,
-    Purpose,
-    consultation_get_for_user,
-    consultation_ids_recent_for_doctor,
-    consultation_previous_summary,
     consultation_queue_for_doctor,
-    diagnosis_codes_by_code,
-    diagnosis_codes_recent_for_doctor,
-    medicines_recent_for_doctor,
-    note_template_list,
+    consultation_visit_for_user,
+    doctor_habits,
+    follow_up_brief,
+    follow_up_current,
+    note_template_chips,
     prescription_by_token,
     related_or_none,
 )
@@ -103,6 +99,7 @@ ADVICE_CHIPS = [
     "Keep the area clean and dry.",
     "Do not use steroid creams that were not prescribed.",
 ]
+AMEND_REASONS = ["Dose changed", "Medicine added", "Medicine stopped", "Correction of an error"]
 NOTE_GROUPS = [
     (
         "S",
@@ -273,6 +270,10 @@ def _api_urls(consultation: Consultation) -> dict:
         "items": reverse("consultations:item-add", args=[consultation.pk]),
         "item": reverse("consultations:item", args=[zero]),
         "finalize": reverse("consultations:prescription-finalize", args=[zero]),
+        "amend": reverse("consultations:prescription-amend", args=[zero]),
+        "follow_up": reverse("consultations:follow-up", args=[consultation.pk]),
+        "follow_up_slots": reverse("consultations:follow-up-slots", args=[consultation.pk]),
+        "follow_up_reschedule": reverse("consultations:follow-up-reschedule", args=[consultation.pk]),
         "icd10": reverse("consultations:icd10-search"),
         "medicines": reverse("consultations:medicine-search"),
         "queue": reverse("doctor:tablet"),
@@ -300,27 +301,31 @@ def _visit_state(request, consultation: Consultation, *, today, staff) -> dict:
     scripts get back from each save has the same shape), plus the chips, limits and addresses they
     need. What only the template shows (allergies, the previous visit) stays out of it."""
     payload = consultation_payload(consultation, user=request.user)
-    recent_visits = consultation_ids_recent_for_doctor(staff=staff) if staff else []
-    recent_codes = diagnosis_codes_recent_for_doctor(consultation_ids=recent_visits)
-    known = {c["code"] for c in recent_codes}
-    common = [
-        {"code": c.code, "title": c.title}
-        for c in diagnosis_codes_by_code(codes=[c for c in COMMON_DIAGNOSES if c not in known])
-    ]
-    recent_medicines = medicines_recent_for_doctor(consultation_ids=recent_visits, branch=consultation.branch)
+    habits = doctor_habits(staff=staff, common_codes=COMMON_DIAGNOSES, branch=consultation.branch)
     can_edit = payload["can_edit"] and consultation.is_open
+    rx = payload["prescription"]
+    amending = bool(rx and rx["status"] == PrescriptionStatus.DRAFT and rx["amends"])
     return {
         "consultation": payload,
         "user": request.user.pk,
         "can_edit": can_edit,
+        # The prescription stays editable after the visit while an amendment of it is a draft.
+        "rx_editable": bool(payload["can_edit"] and (consultation.is_open or amending)),
+        "can_amend": bool(payload["can_edit"] and rx and rx["status"] == PrescriptionStatus.FINALIZED),
+        "amending": amending,
+        "can_book_follow_up": bool(
+            payload["can_edit"] and consultation.status != ConsultationStatus.CANCELLED
+        ),
+        "follow_up": follow_up_brief(follow_up_current(consultation), consultation.branch),
+        "zone": str(consultation.branch.zone),
         "can_record_vitals": consultation.is_open
         and permissions.can_record_vitals(request.user, consultation),
         "today": today.isoformat(),
         "urls": _api_urls(consultation),
         "chips": {
-            "recent_diagnoses": recent_codes,
-            "common_diagnoses": common,
-            "recent_medicines": [_medicine_chip(m) for m in recent_medicines],
+            "recent_diagnoses": habits["recent_diagnoses"],
+            "common_diagnoses": habits["common_diagnoses"],
+            "recent_medicines": [_medicine_chip(m) for m in habits["recent_medicines"]],
             "frequencies": [
                 {"value": f.value, "label": f.label, "words": f.label.partition("(")[2].rstrip(")")}
                 for f in FREQUENCY_CHIPS
@@ -390,25 +395,34 @@ def _status_key(status: str) -> str:
     return "in_consultation"
 
 
+def _prescription_versions(consultation: Consultation) -> list[dict]:
+    """The signed versions of the visit's prescription, newest first, each with its PDF (from the
+    prefetched list: no query)."""
+    zone = consultation.branch.zone
+    return [
+        {
+            "id": str(p.pk),
+            "label": p.label,
+            "version": p.version,
+            "status": p.status,
+            "status_text": p.get_status_display(),
+            "signed": timezone.localtime(p.finalized_at, zone) if p.finalized_at else None,
+            "pdf_url": reverse("consultations:prescription-pdf", args=[p.pk]),
+        }
+        for p in consultation.prescriptions.all()
+        if p.status in (PrescriptionStatus.FINALIZED, PrescriptionStatus.AMENDED)
+    ]
+
+
 @tablet_page
 @require_GET
 def visit_page(request: HttpRequest, consultation_id) -> HttpResponse:
     """One page for the whole visit: who (sticky), vitals, notes, diagnoses, prescription, follow-up,
     complete. Opening it is an access-logged read of the consultation (and of the previous visit)."""
     try:
-        # Both reads (this visit, and the previous one in its summary) are logged in one
-        # transaction: one commit for the two access-log rows.
-        with transaction.atomic():
-            consultation = consultation_get_for_user(
-                user=request.user,
-                consultation_id=consultation_id,
-                purpose=Purpose.VIEW,
-                request=request,
-                reason="tablet visit page",
-            )
-            previous = consultation_previous_summary(
-                consultation=consultation, user=request.user, request=request
-            )
+        consultation, previous = consultation_visit_for_user(
+            user=request.user, consultation_id=consultation_id, request=request, reason="tablet visit page"
+        )
     except NotFound:
         raise Http404("No such consultation.") from None
     staff = staff_of(request.user)
@@ -418,6 +432,7 @@ def visit_page(request: HttpRequest, consultation_id) -> HttpResponse:
     note = payload["note"] or {}
     prescription = payload["prescription"]
     signed = prescription if prescription and prescription["status"] != PrescriptionStatus.DRAFT else None
+    versions = _prescription_versions(consultation)
     steps = [value for value, _ in WORKFLOW_STEPS]
     current = steps.index(consultation.status) if consultation.status in steps else -1
     is_over = consultation.status == ConsultationStatus.COMPLETED
@@ -437,7 +452,7 @@ def visit_page(request: HttpRequest, consultation_id) -> HttpResponse:
             for letter, title, fields in NOTE_GROUPS
         ],
         "note": note,
-        "templates": note_template_list(consultation_type=consultation.consultation_type),
+        "templates": note_template_chips(consultation_type=consultation.consultation_type),
         "steps": [
             {
                 "status": value,
@@ -449,6 +464,16 @@ def visit_page(request: HttpRequest, consultation_id) -> HttpResponse:
         ],
         "prescription": prescription,
         "signed_prescription": signed,
+        "rx_versions": versions,
+        "amend_reasons": AMEND_REASONS,
+        "amended_label": next(
+            (v["label"] for v in versions if prescription and v["id"] == str(prescription["amends"])), ""
+        ),
+        "rx_editable": state["rx_editable"],
+        "can_amend": state["can_amend"],
+        "amending": state["amending"],
+        "can_book_follow_up": state["can_book_follow_up"],
+        "follow_up": state["follow_up"],
         "state": state,
         "can_edit": state["can_edit"],
         "can_record_vitals": state["can_record_vitals"],

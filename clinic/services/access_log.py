@@ -119,6 +119,42 @@ def access_log_record(
     Called inside a caller's transaction, the lock is held until that transaction ends: keep such
     transactions short, and know that a rollback takes the log row with it.
     """
+    entry = _access_log_entry(
+        user=user,
+        record_type=record_type,
+        record_id=record_id,
+        patient_id=patient_id,
+        access_type=access_type,
+        reason=reason,
+        request=request,
+        actor=actor,
+    )
+    return _append(entry)[0]
+
+
+def access_log_record_many(
+    *, user, reads: list[dict[str, Any]], request: HttpRequest | None = None, actor: str | None = None
+) -> list[AccessLog]:
+    """Append several rows for one request in one round of the lock: one lock, one read of the
+    chain's head, one multi-row INSERT. Each dict of `reads` holds `record_type`, `record_id`,
+    `patient_id` and optionally `access_type` and `reason`. The chain is the same as from that many
+    `access_log_record` calls: each row's prev_hash is the row before it, and the rows' order is
+    the list's order."""
+    entries = [_access_log_entry(user=user, request=request, actor=actor, **read) for read in reads]
+    return _append(*entries) if entries else []
+
+
+def _access_log_entry(
+    *,
+    user,
+    record_type: str,
+    record_id,
+    patient_id,
+    access_type: str = AccessType.VIEW,
+    reason: str = "",
+    request: HttpRequest | None = None,
+    actor: str | None = None,
+) -> AccessLog:
     authenticated = user is not None and user.is_authenticated
     entry = AccessLog(
         user_id=user.pk if authenticated else None,
@@ -136,20 +172,33 @@ def access_log_record(
     entry.full_clean(
         exclude=["accessed_at", "prev_hash", "row_hash"], validate_unique=False, validate_constraints=False
     )
+    return entry
 
+
+def _append(*entries: AccessLog) -> list[AccessLog]:
+    """Chain and insert validated entries, in order, under the writers' lock."""
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ACCESS_LOG_LOCK_ID])
         # Stamped under the lock, so time order and id order agree. A fresh statement after the
         # lock: under READ COMMITTED it sees the previous writer's committed row.
-        entry.accessed_at = timezone.now()
+        now = timezone.now()
         newest = AccessLog.objects.order_by("-id").values_list("row_hash", flat=True).first()
-        entry.prev_hash = newest or GENESIS_HASH
-        entry.row_hash = access_log_row_hash(
-            prev_hash=entry.prev_hash, fields={name: getattr(entry, name) for name in HASHED_FIELDS}
-        )
-        entry.save(force_insert=True)
-    return entry
+        prev_hash = newest or GENESIS_HASH
+        for entry in entries:
+            entry.accessed_at = now
+            entry.prev_hash = prev_hash
+            entry.row_hash = access_log_row_hash(
+                prev_hash=prev_hash, fields={name: getattr(entry, name) for name in HASHED_FIELDS}
+            )
+            prev_hash = entry.row_hash
+        if len(entries) == 1:
+            entries[0].save(force_insert=True)
+        else:
+            # One INSERT of several rows: PostgreSQL gives the ids in the order of the rows, so
+            # id order is chain order, as the verifier expects.
+            AccessLog.objects.bulk_create(entries)
+    return list(entries)
 
 
 def access_log_for_request(

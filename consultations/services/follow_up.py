@@ -9,6 +9,7 @@ from appointments.models import ACTIVE_APPOINTMENT_STATUSES, Appointment
 from clinic.api_errors import Conflict
 from consultations import appointment_bridge
 from consultations.models import Consultation, ConsultationStatus
+from consultations.selectors import follow_up_current
 from consultations.services.common import lock_consultation, require_open, save_with_history
 
 
@@ -63,3 +64,41 @@ def consultation_schedule_follow_up(
     )
     consultation.follow_up_appointment = appointment
     return appointment
+
+
+@transaction.atomic
+def consultation_reschedule_follow_up(
+    *, acting_user, consultation: Consultation, start: datetime.datetime
+) -> Appointment:
+    """Move the follow-up booked from this visit to another time (through the appointments
+    service: a new appointment linked to the old one) and remember the new one on the
+    consultation. Asking for the time it already has returns it; with none booked, this books."""
+    if start.tzinfo is None:
+        raise ValidationError({"start": ["Give the time with its time zone."]})
+    locked = lock_consultation(consultation)
+    require_open_or_completed(locked)
+    current = follow_up_current(locked)
+    if current is None:
+        return consultation_schedule_follow_up(acting_user=acting_user, consultation=locked, start=start)
+    if current.starts_at == start:
+        moved = current
+    else:
+        moved = appointment_bridge.appointment_reschedule_follow_up(
+            acting_user=acting_user, appointment=current, start=start, reason=f"moved from {locked.number}"
+        )
+    if locked.follow_up_appointment_id != moved.pk:
+        locked.follow_up_appointment = moved
+        save_with_history(
+            locked,
+            acting_user=acting_user,
+            reason=f"follow-up moved to {moved.number}",
+            fields=["follow_up_appointment"],
+        )
+    consultation.follow_up_appointment = moved
+    return moved
+
+
+def require_open_or_completed(consultation: Consultation) -> None:
+    """A follow-up is booked during the visit or after it, never for a cancelled one."""
+    if consultation.status == ConsultationStatus.CANCELLED:
+        require_open(consultation, "booking a follow-up")

@@ -13,10 +13,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from appointments.models import AppointmentStatus
+from appointments.models import AppointmentStatus, DoctorSchedule
+from appointments.services import slot_generate
 from clinic.models import AccessLog
+from clinic.selectors.stock import branch_today
 from consultations.models import NOTE_SECTIONS, Consultation, ConsultationStatus
 from consultations.services.diagnoses import diagnosis_add
+from consultations.services.follow_up import consultation_schedule_follow_up
 from consultations.services.notes import note_save_sections
 from consultations.services.prescriptions import (
     prescription_finalize,
@@ -27,11 +30,13 @@ from consultations.services.vitals import vitals_record
 from consultations.services.workflow import consultation_start, consultation_transition
 from consultations.views import NOTE_GROUPS
 from emr.services import allergy_record
-from tests.consultations.conftest import checked_in_appointment, item_data
+from tests.consultations.conftest import checked_in_appointment, item_data, staff
 from tests.factories import make_patient
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
+# What opening a visit costs (session and user included), whatever the size of the visit and history.
+VISIT_PAGE_QUERIES = 22
 
 
 def client_as(user) -> Client:
@@ -227,7 +232,7 @@ def test_the_visit_page_has_every_section_and_the_voice_console_slot(doctor_a, c
         assert (
             f'<section class="vsection" id="{section}"' in page or f'id="{section}" aria-labelledby' in page
         )
-    assert 'id="voice"' in page and "Voice notes: not enabled" in page
+    assert 'id="voice"' in page and "data-voice-console" in page and "Record the visit" in page
     for name in NOTE_SECTIONS:
         assert f'data-note-section="{name}"' in page
     for frequency in ("1-0-1", "OD", "BD", "TDS", "QID", "HS", "SOS"):
@@ -377,6 +382,7 @@ def test_the_visit_page_costs_the_same_number_of_queries_at_two_sizes(
     )
     _full_visit(doctor_a, small, icd_skin, medicines, diagnoses=1, items=1)
     allergy_record(acting_user=doctor_a, patient=patient_a, allergen_type="food", allergen_name="Peanut")
+    client.get(visit_url(small))  # the note templates are kept per process for a minute: warm them
     small_count = count_queries(client, visit_url(small))
 
     # A patient with a longer history and more allergies, a bigger visit, more visits around it.
@@ -395,3 +401,143 @@ def test_the_visit_page_costs_the_same_number_of_queries_at_two_sizes(
     assert len(state["consultation"]["prescription"]["items"]) == 4
     assert response.content.decode().count('class="allergy-chip"') == 3
     assert count_queries(client, visit_url(large)) == small_count
+    # Was 34 before the page's reads were folded (decision 0045, "Cost").
+    assert small_count == VISIT_PAGE_QUERIES
+
+
+# --- Follow-up booking and amending on the visit page ----------------------------------------------
+
+
+def _complete(doctor, consultation):
+    for status in (
+        ConsultationStatus.IN_EXAMINATION,
+        ConsultationStatus.PRESCRIPTION_DONE,
+        ConsultationStatus.COMPLETED,
+    ):
+        consultation_transition(acting_user=doctor, consultation=consultation, to_status=status)
+
+
+def test_the_follow_up_section_offers_booking_and_shows_what_is_booked(
+    doctor_a, doctor_a2, consultation_a, branch_a
+):
+    response = client_as(doctor_a).get(visit_url(consultation_a))
+    state = page_state(response)
+    assert state["can_book_follow_up"] is True and state["follow_up"] is None
+    assert state["urls"]["follow_up_slots"] == f"/api/consultations/{consultation_a.pk}/follow-up/slots/"
+    assert "Book the follow-up visit" in response.content.decode()
+    # The care team reads the visit; booking is the doctor's.
+    other = client_as(doctor_a2).get(visit_url(consultation_a))
+    assert page_state(other)["can_book_follow_up"] is False
+    assert "Book the follow-up visit" not in other.content.decode()
+
+
+def test_a_booked_follow_up_is_shown_with_its_number_date_and_local_time(doctor_a, consultation_a, branch_a):
+    branch_a.refresh_from_db()
+    day = branch_today(branch_a) + datetime.timedelta(days=7)
+    while day.weekday() not in branch_a.working_days:
+        day += datetime.timedelta(days=1)
+    DoctorSchedule.objects.create(
+        staff=staff(doctor_a),
+        branch=branch_a,
+        day_of_week=day.weekday(),
+        start_time=datetime.time(16),
+        end_time=datetime.time(18),
+        slot_duration_minutes=30,
+    )
+    slot_generate(branch=branch_a, weeks=2, today=branch_today(branch_a))
+    appointment = consultation_schedule_follow_up(
+        acting_user=doctor_a,
+        consultation=consultation_a,
+        start=datetime.datetime.combine(day, datetime.time(16, 30), tzinfo=branch_a.zone),
+    )
+
+    response = client_as(doctor_a).get(visit_url(consultation_a))
+
+    booked = page_state(response)["follow_up"]
+    assert (booked["number"], booked["date"], booked["time_text"]) == (
+        appointment.number,
+        day.isoformat(),
+        "4:30 pm",
+    )
+    page = response.content.decode()
+    assert (
+        f"Booked: <strong>{appointment.number}</strong>, {day:%a}, {day.day} {day:%b %Y} at 4:30 pm" in page
+    )
+
+
+def test_a_signed_prescription_offers_the_amendment_and_keeps_its_pdf(doctor_a, consultation_a, medicines):
+    draft = prescription_get_or_create_draft(acting_user=doctor_a, consultation=consultation_a)
+    prescription_item_add(
+        acting_user=doctor_a, prescription=draft, data=item_data(medicines["doxycycline"], dosage="1 capsule")
+    )
+    prescription_finalize(acting_user=doctor_a, prescription=draft)
+    _complete(doctor_a, consultation_a)
+    client = client_as(doctor_a)
+
+    response = client.get(visit_url(consultation_a))
+    state = page_state(response)
+    assert state["can_amend"] is True and state["rx_editable"] is False
+    page = response.content.decode()
+    assert "Amend prescription" in page and 'id="composer"' not in page
+
+    amended = client.post(
+        f"/api/consultations/prescriptions/{draft.pk}/amend/",
+        {"reason": "Dose changed"},
+        content_type="application/json",
+    )
+    assert amended.status_code == 201, amended.content
+
+    response = client.get(visit_url(consultation_a))
+    state = page_state(response)
+    page = response.content.decode()
+    # The completed visit's prescription builder is open on the new version, the old one downloadable.
+    assert state["rx_editable"] is True and state["can_edit"] is False and state["amending"] is True
+    assert state["consultation"]["prescription"]["version"] == 2
+    assert f"Version 2 — amending {draft.number}" in page
+    assert 'id="composer"' in page and "Sign amended prescription" in page
+    assert f'href="/api/consultations/prescriptions/{draft.pk}/pdf/"' in page
+
+
+def test_the_care_team_is_not_offered_the_amendment(doctor_a, doctor_a2, consultation_a, medicines):
+    draft = prescription_get_or_create_draft(acting_user=doctor_a, consultation=consultation_a)
+    prescription_item_add(
+        acting_user=doctor_a, prescription=draft, data=item_data(medicines["doxycycline"], dosage="1 capsule")
+    )
+    prescription_finalize(acting_user=doctor_a, prescription=draft)
+    response = client_as(doctor_a2).get(visit_url(consultation_a))
+    assert page_state(response)["can_amend"] is False
+    assert "Amend prescription" not in response.content.decode()
+
+
+def test_the_previous_visit_is_summarised_and_its_read_logged_with_this_one(
+    doctor_a, branch_a, patient_a, icd_skin, medicines
+):
+    earlier = consultation_start(
+        acting_user=doctor_a,
+        appointment=checked_in_appointment(patient=patient_a, doctor_user=doctor_a, branch=branch_a),
+    )
+    draft = _full_visit(doctor_a, earlier, icd_skin, medicines, diagnoses=2, items=2)
+    follow_up = branch_today(branch_a) + datetime.timedelta(days=21)
+    draft.follow_up_date = follow_up
+    draft.save(update_fields=["follow_up_date"])
+    prescription_finalize(acting_user=doctor_a, prescription=draft)
+    _complete(doctor_a, earlier)
+    today = consultation_start(
+        acting_user=doctor_a,
+        appointment=checked_in_appointment(patient=patient_a, doctor_user=doctor_a, branch=branch_a),
+    )
+
+    page = client_as(doctor_a).get(visit_url(today)).content.decode()
+
+    summary = page.split('id="prev-h"', 1)[1].split("</section>", 1)[0]
+    assert "L70.0 Acne vulgaris" in summary and "L21.0" in summary
+    assert "Assessment:</strong> Acne" in summary and "Plan:</strong> Review" in summary
+    item = earlier.prescriptions.get().items.order_by("display_order").first()
+    how = f"1 tablet, {item.frequency}, {item.duration_value} {item.duration_unit}"
+    assert f"{item.medicine_name}: {how}" in summary
+    assert f"Follow-up asked for:</strong> {follow_up.day} {follow_up:%b %Y}" in summary
+    reads = list(AccessLog.objects.order_by("-id").values_list("record_id", "reason")[:2])
+    assert reads == [
+        (str(earlier.pk), f"previous visit summary in {today.number}"),
+        (str(today.pk), "tablet visit page"),
+    ]

@@ -2,8 +2,10 @@
 vitals (an impossible pulse refused on the spot), starts the notes from a template, loses the
 network while typing and reloads (nothing typed is lost), adds a diagnosis and two medicines (one
 warned by the patient's penicillin allergy and prescribed anyway with a reason), chooses the
-follow-up, completes the visit and downloads the prescription PDF. axe-core is clean on each
-screen; the screens (landscape and portrait) are written to docs/screens/."""
+follow-up and books it from a free-time chip (then moves it), completes the visit and downloads
+the prescription PDF; then amends the signed prescription, adds a medicine, signs version 2 and
+its PDF holds it. axe-core is clean on each screen; the screens (landscape and portrait) are
+written to docs/screens/."""
 
 import datetime
 import importlib
@@ -18,8 +20,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from appointments.models import Appointment, AppointmentStatus
+from appointments.models import Appointment, AppointmentStatus, DoctorSchedule
+from appointments.services import slot_generate
 from clinic.models import StockBatch
+from clinic.selectors.stock import branch_today
 from clinic.services.patients import patient_update
 from consultations.models import (
     Consultation,
@@ -39,7 +43,7 @@ from consultations.services.prescriptions import (
 )
 from consultations.services.workflow import consultation_start, consultation_transition
 from emr.services import allergy_record
-from tests.consultations.conftest import add_batch, checked_in_appointment, item_data
+from tests.consultations.conftest import add_batch, checked_in_appointment, item_data, staff
 from tests.e2e.conftest import TABLET, assert_accessible, screenshot
 from tests.factories import MedicineFactory, StaffFactory, UserFactory, make_patient
 
@@ -52,6 +56,12 @@ SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
   .map((el) => ({what: el.outerHTML.slice(0, 90), box: el.getBoundingClientRect()}))
   .filter((t) => t.box.height < 48 || t.box.width < 48)
   .map((t) => `${Math.round(t.box.width)}x${Math.round(t.box.height)} ${t.what}`)"""
+
+
+def pdf_text(download) -> str:
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"%PDF")
+    return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
 
 
 def assert_big_targets(page):
@@ -92,6 +102,18 @@ def clinic_day(branch_a, patient_a, hospital):
         qualifications="MBBS, MD (Dermatology)",
         registration_number="KMC-54321",
     )
+    # Her clinic hours for the weeks ahead: 10:00-12:00, 30-minute slots, every working day.
+    branch_a.refresh_from_db()
+    for weekday in branch_a.working_days:
+        DoctorSchedule.objects.create(
+            staff=staff(user),
+            branch=branch_a,
+            day_of_week=weekday,
+            start_time=datetime.time(10),
+            end_time=datetime.time(12),
+            slot_duration_minutes=30,
+        )
+    slot_generate(branch=branch_a, weeks=4, today=branch_today(branch_a))
     ramesh = patient_update(
         acting_user=None, patient=patient_a, data={"sex": "M", "date_of_birth": datetime.date(1990, 6, 9)}
     )
@@ -338,6 +360,36 @@ def test_the_doctor_sees_a_patient_from_the_queue_to_the_printed_prescription(pa
     expect(page.locator('[data-nav="prescription"]')).to_have_class(re.compile("is-done"))
     assert_accessible(page)
 
+    # --- The follow-up booked from a free-time chip, then moved ---------------------------------------
+    slots = page.locator("#fu-days .fu-slot")
+    expect(slots.first).to_be_visible(timeout=15_000)
+    expect(page.locator("#fu-slots-status")).to_contain_text("tap one to book it")
+    first_day = page.locator("#fu-days .fu-day").filter(has=page.locator(".fu-slot")).first
+    first_day.get_by_role("button", name=re.compile(r"10:00 am$")).tap()
+    booked = page.locator("#fu-booked")
+    expect(booked).to_be_visible(timeout=15_000)
+    expect(booked).to_contain_text(re.compile(r"Booked: APT-\S+, \w{3}, \d+ \w{3} \d{4} at 10:00 am"))
+    consultation.refresh_from_db()
+    first_booking = consultation.follow_up_appointment
+    local = first_booking.starts_at.astimezone(first_booking.branch.zone)
+    assert (local.hour, local.minute) == (10, 0) and first_booking.is_follow_up
+    assert local.date() >= timezone.localdate() + datetime.timedelta(days=14)
+    page.locator("#orders").evaluate("section => section.scrollIntoView({block: 'start'})")
+    assert_accessible(page)
+    assert_big_targets(page)
+    screenshot(page, "doctor-tablet-follow-up")
+    page.get_by_role("button", name="Change the time").tap()
+    status = page.locator("#fu-slots-status")
+    expect(status).to_contain_text("tap one to move the booking there", timeout=15_000)
+    page.locator("#fu-days .fu-day").filter(has=page.locator(".fu-slot")).first.get_by_role(
+        "button", name=re.compile(r"11:30 am$")
+    ).tap()
+    expect(booked).to_contain_text("at 11:30 am", timeout=15_000)
+    consultation.refresh_from_db()
+    assert consultation.follow_up_appointment.rescheduled_from_id == first_booking.pk
+    first_booking.refresh_from_db()
+    assert first_booking.status == AppointmentStatus.RESCHEDULED
+
     # --- The same visit in portrait --------------------------------------------------------------------
     portrait = page_as(clinic_day["doctor"], viewport=PORTRAIT)
     portrait.goto(page.url)
@@ -393,6 +445,51 @@ def test_the_doctor_sees_a_patient_from_the_queue_to_the_printed_prescription(pa
     assert override.kind == "allergy" and override.reason.startswith("Took Augmentin in 2024")
     assert consultation.diagnoses.get(is_primary=True).code.code == "L70.0"
     assert consultation.note.verified_at is not None
+
+    # --- Amending the signed prescription: version 2 with one more medicine, signed, its own PDF ------
+    page.reload()
+    visit_ready(page)
+    expect(page.locator("#fu-booked")).to_contain_text("at 11:30 am")
+    page.get_by_role("button", name="Amend prescription").tap()
+    page.locator("#rx-amend-form").get_by_role("button", name="Medicine added").tap()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start the amendment").tap()
+    visit_ready(page)
+    expect(page.locator("#rx-amending")).to_contain_text(f"Version 2 — amending {prescription.number}")
+    expect(page.locator("#rx-list .rx-row")).to_have_count(2)
+    page.get_by_role("searchbox", name=re.compile("Find a medicine")).fill("adap")
+    page.locator("#med-results").get_by_role("button", name=re.compile("^Adapalene")).tap()
+    page.locator("#dose-chips").get_by_role("button", name="Thin layer").tap()
+    page.locator("#freq-chips").get_by_role("button", name=re.compile("^HS")).tap()
+    page.locator("#dur-chips").get_by_role("button", name="14 days").tap()
+    page.get_by_role("button", name="Add to prescription").tap()
+    expect(page.locator("#rx-list .rx-row")).to_have_count(3)
+    expect(page.locator("#saved-mark")).to_contain_text("All changes saved", timeout=15_000)
+    page.locator("#prescription").evaluate("section => section.scrollIntoView({block: 'start'})")
+    assert_accessible(page)
+    assert_big_targets(page)
+    screenshot(page, "doctor-tablet-amend")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign amended prescription").tap()
+    visit_ready(page)
+    versions = page.locator(".rx-versions__list")
+    expect(versions).to_contain_text(f"{prescription.number} v2 · Finalized")
+    expect(versions).to_contain_text(f"{prescription.number} · Amended")
+    new_link = page.get_by_role("link", name="Download prescription (PDF)")
+    with page.expect_download() as info:
+        new_link.tap()
+    text = pdf_text(info.value)
+    assert "Adapalene" in text and "Doxycycline" in text
+    old_link = versions.get_by_role("link", name=f"PDF of {prescription.number}", exact=True)
+    with page.expect_download() as info:
+        old_link.tap()
+    text = pdf_text(info.value)
+    assert "Doxycycline" in text and "Adapalene" not in text
+    prescription.refresh_from_db()
+    assert prescription.status == PrescriptionStatus.AMENDED
+    version_2 = consultation.prescriptions.get(version=2)
+    assert version_2.status == PrescriptionStatus.FINALIZED and version_2.amendment_reason == "Medicine added"
+    assert [i.medicine_name for i in version_2.items.order_by("display_order")][-1].startswith("Adapalene")
 
 
 def test_a_change_made_on_another_device_is_never_overwritten_unasked(page_as, clinic_day):

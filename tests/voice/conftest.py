@@ -29,6 +29,7 @@ import uuid  # noqa: E402
 
 from tests.fakes.anthropic import anthropic_settings, anthropic_stub  # noqa: E402,F401
 from tests.fakes.deepgram import deepgram_settings, deepgram_stub  # noqa: E402,F401
+from voice import hooks as voice_hooks  # noqa: E402
 from voice import permissions as voice_permissions  # noqa: E402
 from voice.privacy import patterns as pattern_store  # noqa: E402
 
@@ -45,11 +46,16 @@ def _voice_defaults(settings, request):
     settings.VOICE_NOTES_PROVIDER = "fake"
     settings.VOICE_NOTES_RETRY_BACKOFF_SECONDS = 0.0
     pattern_store.clear_cache()
+    # The voice tests use voice's own defaults (consultation ids without Consultation rows); the
+    # checks and resolver consultations registers in its AppConfig.ready come back afterwards.
+    saved_checks, saved_resolver = dict(voice_permissions._checks), voice_hooks.consultation_resolver()
     voice_permissions.reset()
+    voice_hooks.register_consultation_resolver(None)
     yield
     app.conf.task_always_eager = eager
     pattern_store.clear_cache()
-    voice_permissions.reset()
+    voice_permissions._checks.update(saved_checks)
+    voice_hooks.register_consultation_resolver(saved_resolver)
 
 
 @pytest.fixture

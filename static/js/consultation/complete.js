@@ -30,6 +30,11 @@ window.ClinicVisit.register(function complete(visit) {
 
   function setFollowUp(value) {
     visit.setError("e-follow_up_date", "");
+    if (!visit.editable) {
+      // Completed on this page: the prescription is signed; the day only looks for free times.
+      if (value && value > visit.state.today) visit.emit("follow-up-day", value);
+      return;
+    }
     if (value && value <= visit.state.today) {
       visit.setError("e-follow_up_date", "The follow-up date must be after today.");
       return;
@@ -37,6 +42,7 @@ window.ClinicVisit.register(function complete(visit) {
     followUp = value;
     chosen = true;
     renderFollowUp();
+    if (value) visit.emit("follow-up-day", value);
     visit.advance();
     visit.save({
       kind: "rx-follow-up",
@@ -55,6 +61,19 @@ window.ClinicVisit.register(function complete(visit) {
       if (chip) setFollowUp(chip.dataset.followUp);
     });
     dateInput.addEventListener("change", () => setFollowUp(dateInput.value));
+  } else if (visit.state.can_book_follow_up) {
+    // After the visit (or with the prescription signed) the day is not printed any more, but the
+    // doctor may still look for a free time around it and book the follow-up (follow_up.js).
+    chips.querySelector('[data-follow-up=""]').disabled = true;
+    chips.addEventListener("click", (event) => {
+      const chip = event.target.closest("[data-follow-up]");
+      if (!chip || !chip.dataset.followUp) return;
+      chips.querySelectorAll("[data-follow-up]").forEach((c) => c.setAttribute("aria-pressed", String(c === chip)));
+      visit.emit("follow-up-day", chip.dataset.followUp);
+    });
+    dateInput.addEventListener("change", () => {
+      if (dateInput.value > visit.state.today) visit.emit("follow-up-day", dateInput.value);
+    });
   } else {
     chips.querySelectorAll("button").forEach((b) => {
       b.disabled = true;
@@ -211,13 +230,15 @@ window.ClinicVisit.register(function complete(visit) {
     }
     const prompt = outcome && outcome.follow_up_prompt;
     if (prompt && prompt.needed && followUp) {
-      $("follow-up-prompt").textContent = `Follow-up on ${visit.formatDate(followUp, { weekday: true })}: the front desk books it from the prescription.`;
+      $("follow-up-prompt").textContent = $("fu-booked") && !$("fu-booked").hidden
+        ? "The follow-up visit is booked (see Follow-up)."
+        : `Follow-up on ${visit.formatDate(followUp, { weekday: true })}: book a time for it under Follow-up, or the front desk books it from the prescription.`;
     }
     visit.editable = false;
     document.querySelectorAll("#visit .visit-sections textarea, #visit .visit-sections input").forEach((el) => {
       el.readOnly = true;
     });
-    document.querySelectorAll("#composer, #dx-picker, [data-template], [data-advice], .stepper__btn, [data-follow-up], #rx-list button, #dx-list button").forEach((el) => {
+    document.querySelectorAll("#composer, #dx-picker, [data-template], [data-advice], .stepper__btn, [data-follow-up=''], #rx-list button, #dx-list button").forEach((el) => {
       if (el.matches("button")) el.disabled = true;
       else el.hidden = true;
     });

@@ -118,5 +118,27 @@ window.ClinicVisit.register(function notes(visit) {
     },
   });
 
+  // The voice console (static/js/voice/console.js) put its draft into the note or verified it:
+  // show the server's note. A box with typed text still waiting to be sent keeps that text.
+  document.addEventListener("voice:note-accepted", (event) => {
+    const note = event.detail && event.detail.note;
+    if (!note) return;
+    const waiting = new Set();
+    visit.outbox.pending().forEach((op) => {
+      if (op.kind === "note") Object.keys((op.body && op.body.sections) || {}).forEach((n) => waiting.add(n));
+    });
+    Object.entries(note.sections || {}).forEach(([name, text]) => {
+      if (areas[name] && !waiting.has(name)) {
+        areas[name].value = text || "";
+        grow(areas[name]);
+      }
+    });
+    if (note.updated_at) visit.versions.note = note.updated_at;
+    if (Object.values(note.sections || {}).some((text) => text)) visit.advance();
+    const mark = document.getElementById("note-state");
+    if (mark && note.verified_at) mark.textContent = `Verified by ${note.verified_by || "you"}.`;
+    refreshDone();
+  });
+
   refreshDone();
 });

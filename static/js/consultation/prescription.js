@@ -8,7 +8,8 @@
 
 window.ClinicVisit.register(function prescription(visit) {
   const rx = visit.consultation.prescription;
-  const editableRx = visit.editable && (!rx || rx.status === "draft");
+  // Editable while the visit is open, and after it while an amendment of the prescription is a draft.
+  const editableRx = visit.state.rx_editable && (!rx || rx.status === "draft");
   const storageKey = `ic-visit:${visit.state.user}:${visit.consultation.id}:composer`;
   const $ = (id) => document.getElementById(id);
   const list = $("rx-list");
