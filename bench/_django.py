@@ -15,13 +15,19 @@ import django
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from django.template import PartialTemplate, Template  # noqa: E402
+from django.test.utils import _TestState, setup_test_environment  # noqa: E402
 
 
 @contextmanager
 def scratch_database():
     """A fresh migrated database (test_<name>), dropped afterwards."""
     setup_test_environment()
+    # Render templates as a server does. The test environment instruments every template render
+    # to send a signal with a copy of its context (for assertions on response.context); that is
+    # test-only work, which grows with a page's includes and would be counted as the page's cost.
+    Template._render = _TestState.saved_data.template_render
+    PartialTemplate._render = _TestState.saved_data.partial_template_render
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         yield
