@@ -8,8 +8,10 @@ pages and the API (the workflow service keeps their history), so here they are r
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from appointments.models import (
     Appointment,
@@ -29,6 +31,16 @@ from appointments.services import (
     slot_generate,
     slot_regenerate,
     slot_unblock,
+)
+from appointments.services.absences import (
+    holiday_cancel,
+    holiday_record,
+    holiday_update,
+    holiday_validate,
+    staff_leave_cancel,
+    staff_leave_record,
+    staff_leave_update,
+    staff_leave_validate,
 )
 from appointments.services.schedules import validate_schedule
 from clinic.admin.base import SERVICE_ERRORS, BranchScopedMixin, request_branch_ids
@@ -271,26 +283,147 @@ class AppointmentSlotAdmin(BranchScopedMixin, admin.ModelAdmin):
 # --- Leave, holidays, types, requirements ------------------------------------------------------------------
 
 
+class StaffLeaveAdminForm(forms.ModelForm):
+    """The service's own checks, so that a refusal shows on the form rather than after saving."""
+
+    class Meta:
+        model = StaffLeave
+        fields = ["staff", "branch", "start_date", "end_date", "start_time", "end_time", "reason"]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            staff_leave_validate(
+                staff=data["staff"],
+                branch=data.get("branch"),
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                start_time=data.get("start_time"),
+                end_time=data.get("end_time"),
+                reason=data.get("reason") or "",
+                now=timezone.now(),
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                self.add_error(name if name in self.fields else None, errors)
+        return data
+
+
+def _affected_message(outcome) -> str:
+    removed = f"{outcome.slots_removed} free slot(s) removed"
+    if not outcome.affected:
+        return f"Saved; {removed}. No appointments fall inside it."
+    numbers = ", ".join(a.number for a in outcome.affected[:10])
+    more = f" and {len(outcome.affected) - 10} more" if len(outcome.affected) > 10 else ""
+    return (
+        f"Saved; {removed}. {len(outcome.affected)} appointment(s) fall inside it and were NOT cancelled: "
+        f"{numbers}{more}. Reschedule or cancel them from the schedules page."
+    )
+
+
+class AbsenceAdminMixin:
+    """Saves and deletions go through appointments.services.absences (slots removed and generated
+    again, affected appointments reported), never a bare save()."""
+
+    def _report(self, request, outcome) -> None:
+        level = messages.WARNING if outcome.affected else messages.SUCCESS
+        self.message_user(request, _affected_message(outcome), level)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
 @admin.register(StaffLeave)
-class StaffLeaveAdmin(StaffBranchesScopedMixin, admin.ModelAdmin):
-    list_display = ["staff", "start_date", "end_date", "branch_shown", "reason"]
+class StaffLeaveAdmin(AbsenceAdminMixin, StaffBranchesScopedMixin, admin.ModelAdmin):
+    form = StaffLeaveAdminForm
+    list_display = ["staff", "start_date", "end_date", "hours", "branch_shown", "reason"]
     list_filter = [("staff", admin.RelatedOnlyFieldListFilter), "start_date"]
     list_select_related = ["staff", "branch"]
     search_fields = ["staff__first_name", "staff__last_name", "reason"]
-    fields = ["staff", "branch", "start_date", "end_date", "reason"]
+    fields = ["staff", "branch", "start_date", "end_date", "start_time", "end_time", "reason"]
 
     @admin.display(description="Branch")
     def branch_shown(self, obj):
         return obj.branch or "All branches"
 
+    @admin.display(description="Hours")
+    def hours(self, obj):
+        if obj.is_whole_days:
+            return "Whole days"
+        start = clock(obj.start_time) if obj.start_time else "start of day"
+        end = clock(obj.end_time) if obj.end_time else "end of day"
+        return f"{start} to {end}"
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data.get(name) for name in form.Meta.fields if name != "staff"}
+        values["reason"] = values["reason"] or ""
+        if change:
+            outcome = staff_leave_update(acting_user=request.user, leave=obj, **values)
+        else:
+            outcome = staff_leave_record(acting_user=request.user, staff=form.cleaned_data["staff"], **values)
+        obj.pk = outcome.record.pk
+        self._report(request, outcome)
+
+    def delete_model(self, request, obj):
+        staff_leave_cancel(acting_user=request.user, leave=obj)
+
+
+class HolidayAdminForm(forms.ModelForm):
+    class Meta:
+        model = Holiday
+        fields = ["branch", "date", "name"]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            holiday_validate(
+                branch=data.get("branch") or self.instance.branch,
+                date=data["date"],
+                name=(data.get("name") or "").strip(),
+                now=timezone.now(),
+                exclude_pk=self.instance.pk,
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                self.add_error(name if name in self.fields else None, errors)
+        return data
+
+    def validate_unique(self):
+        """The service says it in words ("already has a holiday on ..."), in clean()."""
+
 
 @admin.register(Holiday)
-class HolidayAdmin(BranchScopedMixin, admin.ModelAdmin):
+class HolidayAdmin(AbsenceAdminMixin, BranchScopedMixin, admin.ModelAdmin):
+    form = HolidayAdminForm
     list_display = ["date", "name", "branch"]
     list_filter = [("branch", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["branch"]
     date_hierarchy = "date"
     search_fields = ["name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["branch"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            outcome = holiday_update(
+                acting_user=request.user, holiday=obj, date=data["date"], name=data["name"]
+            )
+        else:
+            outcome = holiday_record(
+                acting_user=request.user, branch=data["branch"], date=data["date"], name=data["name"]
+            )
+        obj.pk = outcome.record.pk
+        self._report(request, outcome)
+
+    def delete_model(self, request, obj):
+        holiday_cancel(acting_user=request.user, holiday=obj)
 
 
 @admin.register(AppointmentType)

@@ -28,9 +28,12 @@ from appointments.models import (
     AppointmentType,
     BookingSource,
     DoctorSchedule,
+    Holiday,
     Priority,
+    StaffLeave,
 )
 from appointments.permissions import (
+    DESK_ROLES,
     IsClinicStaff,
     IsClinicStaffOrPortalPatient,
     IsFrontDeskOrAdmin,
@@ -40,6 +43,7 @@ from appointments.permissions import (
     can_manage,
     can_manage_schedules,
     can_run_visit,
+    in_group,
     portal_patient_of,
     works_at,
 )
@@ -52,7 +56,9 @@ from appointments.selectors import (
     branch_availability,
     doctor_free_slots,
     doctor_schedule_list,
+    holiday_list,
     rooms_available,
+    staff_leave_list,
     therapists_available,
 )
 from appointments.selectors.availability import requirement_for
@@ -62,6 +68,7 @@ from appointments.serializers import (
     AwareDateTimeField,
     BreakSerializer,
     ExistingField,
+    LookedUpTogether,
     PatientAppointmentOutputSerializer,
     ScheduleOutputSerializer,
     StartInputMixin,
@@ -69,6 +76,7 @@ from appointments.serializers import (
     local_iso,
 )
 from appointments.services import (
+    AbsenceOutcome,
     appointment_allocate_resources,
     appointment_approve,
     appointment_book,
@@ -83,9 +91,13 @@ from appointments.services import (
     doctor_schedule_create,
     doctor_schedule_delete,
     doctor_schedule_update,
+    holiday_cancel,
+    holiday_record,
     slot_block,
     slot_generate,
     slot_unblock,
+    staff_leave_cancel,
+    staff_leave_record,
 )
 from appointments.services.idempotency import idempotent_reply, request_fingerprint
 from appointments.services.schedules import BreakInput
@@ -447,7 +459,7 @@ class PackageRequirementsApi(RequirementsApi):
 # --- Booking ---------------------------------------------------------------------------------------
 
 
-class BookingInput(StartInputMixin, BookableInput):
+class BookingInput(LookedUpTogether, StartInputMixin, BookableInput):
     branch_id = ExistingField(noun="branch", queryset=Branch.objects.all(), source="branch")
     doctor_id = ExistingField(noun="doctor", queryset=DOCTORS, source="doctor")
     start = AwareDateTimeField(required=False, help_text="An instant with offset; or send date and time.")
@@ -1178,6 +1190,183 @@ class UnblockSlotsApi(APIView):
             slots=_slots_at_my_branches(request, serializer.validated_data["slot_ids"]),
         )
         return Response({"results": [_slot_output(s) for s in slots]})
+
+
+# --- Leave and holidays ----------------------------------------------------------------------------
+
+AWAY_STAFF = Staff.objects.filter(staff_type__in=[StaffType.DOCTOR, StaffType.THERAPIST, StaffType.NURSE])
+
+
+def _can_record_leave(user, staff: Staff, branch: Branch | None) -> bool:
+    """The desk of the branch; leave at every branch needs the desk of each of the person's branches."""
+    if branch is not None:
+        return can_manage_schedules(user, branch) and staff.branches.filter(pk=branch.pk).exists()
+    allowed = branch_ids_for(user)
+    return in_group(user, *DESK_ROLES) and (
+        allowed is None or set(staff.branches.values_list("pk", flat=True)) <= set(allowed)
+    )
+
+
+def _leave_output(leave: StaffLeave) -> dict:
+    return {
+        "id": str(leave.pk),
+        "staff": {"id": str(leave.staff_id), "name": leave.staff.display_name},
+        "branch_id": str(leave.branch_id) if leave.branch_id else None,
+        "start_date": leave.start_date,
+        "end_date": leave.end_date,
+        "start_time": leave.start_time.strftime("%H:%M") if leave.start_time else None,
+        "end_time": leave.end_time.strftime("%H:%M") if leave.end_time else None,
+        "reason": leave.reason,
+    }
+
+
+def _holiday_output(holiday: Holiday) -> dict:
+    return {"id": holiday.pk, "branch_id": str(holiday.branch_id), "date": holiday.date, "name": holiday.name}
+
+
+def _outcome_output(outcome: AbsenceOutcome, record: dict) -> dict:
+    return {
+        "record": record,
+        "slots_removed": outcome.slots_removed,
+        "affected": AppointmentOutputSerializer(outcome.affected, many=True).data,
+    }
+
+
+OUTCOME = inline_serializer(
+    "AbsenceOutcome",
+    {
+        "record": serializers.DictField(),
+        "slots_removed": serializers.IntegerField(),
+        "affected": AppointmentOutputSerializer(many=True),
+    },
+)
+
+
+class StaffLeaveListCreateApi(APIView):
+    """GET /api/doctor-schedules/leave/ (coming leave at my branches) and POST (record leave)."""
+
+    permission_classes = [IsFrontDeskOrAdmin]
+
+    class FilterSerializer(serializers.Serializer):
+        staff_id = serializers.UUIDField(required=False)
+
+    class InputSerializer(serializers.Serializer):
+        staff_id = ExistingField(noun="doctor, therapist or nurse", queryset=AWAY_STAFF, source="staff")
+        branch_id = ExistingField(
+            noun="branch",
+            queryset=Branch.objects.all(),
+            source="branch",
+            required=False,
+            allow_null=True,
+            help_text="Leave out (or null) for leave at every branch the person works at.",
+        )
+        start_date = serializers.DateField()
+        end_date = serializers.DateField()
+        start_time = serializers.TimeField(
+            required=False, allow_null=True, help_text="Wall clock; none: from the start of the first day."
+        )
+        end_time = serializers.TimeField(
+            required=False, allow_null=True, help_text="Wall clock; none: to the end of the last day."
+        )
+        reason = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        summary="Coming leave at my branches",
+        responses={200: inline_serializer("StaffLeaveList", {"results": serializers.ListField()})},
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        rows = staff_leave_list(branch_ids=branch_ids_for(request.user), **filters.validated_data)
+        return Response({"results": [_leave_output(leave) for leave in rows]})
+
+    @extend_schema(
+        request=InputSerializer,
+        summary="Record leave: its free slots go; appointments inside are listed, not cancelled",
+        responses={201: OUTCOME, 400: ERROR, 403: ERROR},
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        require(
+            _can_record_leave(request.user, data["staff"], data.get("branch")),
+            "You can record leave only for staff of your branches.",
+        )
+        outcome = staff_leave_record(acting_user=request.user, **data)
+        body = _outcome_output(outcome, _leave_output(outcome.record))
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class StaffLeaveDetailApi(APIView):
+    """DELETE /api/doctor-schedules/leave/<id>/: withdraw a leave; the slots come back."""
+
+    permission_classes = [IsFrontDeskOrAdmin]
+
+    @extend_schema(
+        summary="Cancel leave (its slots are generated again)",
+        responses={200: inline_serializer("LeaveCancelled", {"slots_created": serializers.IntegerField()})},
+    )
+    def delete(self, request, leave_id):
+        leave = get_object_or_404(StaffLeave.objects.select_related("staff", "branch"), pk=leave_id)
+        require(
+            _can_record_leave(request.user, leave.staff, leave.branch),
+            "You can cancel leave only for staff of your branches.",
+        )
+        return Response({"slots_created": staff_leave_cancel(acting_user=request.user, leave=leave)})
+
+
+class HolidayListCreateApi(APIView):
+    """GET /api/doctor-schedules/holidays/ (coming holidays at my branches) and POST (record one)."""
+
+    permission_classes = [IsFrontDeskOrAdmin]
+
+    class InputSerializer(serializers.Serializer):
+        branch_id = ExistingField(noun="branch", queryset=Branch.objects.all(), source="branch")
+        date = serializers.DateField(help_text="The branch's local date.")
+        name = serializers.CharField(max_length=100)
+
+    @extend_schema(
+        summary="Coming holidays at my branches",
+        responses={200: inline_serializer("HolidayList", {"results": serializers.ListField()})},
+    )
+    def get(self, request):
+        rows = holiday_list(branch_ids=branch_ids_for(request.user))
+        return Response({"results": [_holiday_output(h) for h in rows]})
+
+    @extend_schema(
+        request=InputSerializer,
+        summary="Record a holiday: its free slots go; appointments that day are listed, not cancelled",
+        responses={201: OUTCOME, 400: ERROR, 403: ERROR},
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        require(
+            can_manage_schedules(request.user, data["branch"]), "Only the desk of that branch can do this."
+        )
+        outcome = holiday_record(acting_user=request.user, **data)
+        body = _outcome_output(outcome, _holiday_output(outcome.record))
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class HolidayDetailApi(APIView):
+    """DELETE /api/doctor-schedules/holidays/<id>/: open the branch again that day."""
+
+    permission_classes = [IsFrontDeskOrAdmin]
+
+    @extend_schema(
+        summary="Cancel a holiday (its slots are generated again)",
+        responses={200: inline_serializer("HolidayCancelled", {"slots_created": serializers.IntegerField()})},
+    )
+    def delete(self, request, holiday_id):
+        holiday = get_object_or_404(Holiday.objects.select_related("branch"), pk=holiday_id)
+        require(
+            can_manage_schedules(request.user, holiday.branch), "Only the desk of that branch can do this."
+        )
+        return Response({"slots_created": holiday_cancel(acting_user=request.user, holiday=holiday)})
 
 
 def _name_schema_components() -> None:

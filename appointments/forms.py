@@ -251,3 +251,35 @@ class BlockTimeForm(forms.Form):
         if data.get("start_time") and data.get("end_time") and data["end_time"] <= data["start_time"]:
             self.add_error("end_time", "The end must be after the start.")
         return data
+
+
+class LeaveForm(forms.Form):
+    """A doctor's leave from the schedules page: whole days, or from a time on the first day to a
+    time on the last. Used with prefix "leave" (the page's block form has fields of the same names)."""
+
+    start_date = forms.DateField(
+        label="First day",
+        input_formats=DATE_FORMATS,
+        error_messages={"invalid": "Enter the date as DD/MM/YYYY, e.g. 26/11/2026."},
+        widget=DATE_WIDGET,
+    )
+    end_date = forms.DateField(
+        label="Last day",
+        input_formats=DATE_FORMATS,
+        error_messages={"invalid": "Enter the date as DD/MM/YYYY, e.g. 26/11/2026."},
+        widget=DATE_WIDGET,
+    )
+    start_time = _time("From", required=False, help_text="Empty: the whole first day.")
+    end_time = _time("Until", required=False, help_text="Empty: the whole last day.")
+    all_branches = forms.BooleanField(label="At every branch this doctor works at", required=False)
+    reason = forms.CharField(label="Reason", max_length=255, required=False)
+
+
+class HolidayForm(forms.Form):
+    date = forms.DateField(
+        label="Date",
+        input_formats=DATE_FORMATS,
+        error_messages={"invalid": "Enter the date as DD/MM/YYYY, e.g. 26/11/2026."},
+        widget=DATE_WIDGET,
+    )
+    name = forms.CharField(label="Name", max_length=100, error_messages={"required": "Name the holiday."})

@@ -7,6 +7,7 @@ active rows of one resource whose periods overlap. Several patients may share on
 rows overlap, while AppointmentSlot.current_bookings (locked, with a CHECK) caps how many.
 """
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -105,13 +106,20 @@ class ScheduleBreak(models.Model):
 
 
 class StaffLeave(TimeStampedModel):
-    """A doctor's or therapist's leave; with no branch it applies at every branch."""
+    """A doctor's or therapist's leave; with no branch it applies at every branch.
+
+    Wall-clock times in the branch's zone: from `start_time` on the first day (none: its start) to
+    `end_time` on the last day (none: its end), so "Tuesday 2 pm to Thursday noon" is one row.
+    """
 
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="leaves")
     branch = models.ForeignKey(Branch, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     start_date = models.DateField()
     end_date = models.DateField()
+    start_time = models.TimeField(null=True, blank=True, help_text="Empty: from the start of the first day.")
+    end_time = models.TimeField(null=True, blank=True, help_text="Empty: to the end of the last day.")
     reason = models.CharField(max_length=255, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-start_date"]
@@ -120,17 +128,41 @@ class StaffLeave(TimeStampedModel):
                 condition=models.Q(start_date__lte=models.F("end_date")),
                 name="leave_starts_before_it_ends",
                 violation_error_message="Leave must end on or after its first day.",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(start_date__lt=models.F("end_date"))
+                | models.Q(start_time__isnull=True)
+                | models.Q(end_time__isnull=True)
+                | models.Q(start_time__lt=models.F("end_time")),
+                name="leave_times_in_order",
+                violation_error_message="Leave must end after it starts.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.staff} on leave {self.start_date} to {self.end_date}"
+
+    @property
+    def is_whole_days(self) -> bool:
+        return self.start_time is None and self.end_time is None
+
+    def window(self, zone) -> tuple[datetime.datetime, datetime.datetime]:
+        """The leave as aware instants in `zone` (a branch's): [start, end)."""
+        start = datetime.datetime.combine(self.start_date, self.start_time or datetime.time(0), tzinfo=zone)
+        if self.end_time is None:
+            end = datetime.datetime.combine(
+                self.end_date + datetime.timedelta(days=1), datetime.time(0), tzinfo=zone
+            )
+        else:
+            end = datetime.datetime.combine(self.end_date, self.end_time, tzinfo=zone)
+        return start, end
 
 
 class Holiday(models.Model):
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="holidays")
     date = models.DateField()
     name = models.CharField(max_length=100)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["date"]

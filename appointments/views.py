@@ -38,10 +38,12 @@ from appointments.forms import (
     BookingStateForm,
     CancelForm,
     GenerateSlotsForm,
+    HolidayForm,
+    LeaveForm,
     ScheduleForm,
     parse_aware,
 )
-from appointments.models import AppointmentStatus, DoctorSchedule
+from appointments.models import AppointmentStatus, DoctorSchedule, Holiday, StaffLeave
 from appointments.permissions import DESK_ROLES, STAFF_ROLES, access_of
 from appointments.selectors.availability import rooms_available, therapists_available
 from appointments.selectors.pages import (
@@ -63,6 +65,7 @@ from appointments.selectors.pages import (
     therapists_at,
 )
 from appointments.services import (
+    AbsenceOutcome,
     appointment_allocate_resources,
     appointment_approve,
     appointment_book,
@@ -74,9 +77,13 @@ from appointments.services import (
     doctor_schedule_create,
     doctor_schedule_delete,
     doctor_schedule_update,
+    holiday_cancel,
+    holiday_record,
     slot_block,
     slot_generate,
     slot_unblock,
+    staff_leave_cancel,
+    staff_leave_record,
 )
 from appointments.services.idempotency import IdempotencyKeyReused, idempotent_reply, request_fingerprint
 from appointments.services.schedules import BreakInput
@@ -994,8 +1001,9 @@ def _schedules_render(request, branches, branch, doctors, doctor, *, status=200,
         "generate_form": forms.get("generate_form")
         or GenerateSlotsForm(initial={"weeks": slot_weeks_ahead()}),
         "block_form": forms.get("block_form") or BlockTimeForm(),
-        "can_admin_leave": request.user.has_perm("appointments.add_staffleave"),
-        "can_admin_holidays": request.user.has_perm("appointments.add_holiday"),
+        "leave_form": forms.get("leave_form") or LeaveForm(prefix="leave"),
+        "holiday_form": forms.get("holiday_form") or HolidayForm(prefix="holiday"),
+        "cancel_reason": "Doctor away: clinic will call to rebook",
     }
     return _render(request, "appointments/schedules.html", context, branch=branch, status=status)
 
@@ -1158,3 +1166,88 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _absence_message(outcome: AbsenceOutcome, what: str) -> str:
+    removed = f"{outcome.slots_removed} free slot{'s' if outcome.slots_removed != 1 else ''} removed"
+    count = len(outcome.affected)
+    if not count:
+        return f"{what} recorded; {removed}. No appointments fall inside it."
+    word = "appointment falls" if count == 1 else "appointments fall"
+    return f"{what} recorded; {removed}. {count} {word} inside it: reschedule or cancel below."
+
+
+@staff_page(desk=True)
+@require_POST
+def leave_add(request):
+    """Record the page's doctor's leave; the appointments inside it are then listed on the page."""
+    branches, branch, doctors, doctor = _schedule_scope(request, request.POST)
+    form = LeaveForm(request.POST, prefix="leave")
+    if form.is_valid() and doctor is not None:
+        data = form.cleaned_data
+        everywhere = data["all_branches"] and all(
+            b.pk in {x.pk for x in branches} for b in doctor.branches.all()
+        )
+        if data["all_branches"] and not everywhere:
+            form.add_error("all_branches", "You can record leave only at the branches you work at.")
+        else:
+            try:
+                outcome = staff_leave_record(
+                    acting_user=request.user,
+                    staff=doctor,
+                    branch=None if everywhere else branch,
+                    start_date=data["start_date"],
+                    end_date=data["end_date"],
+                    start_time=data["start_time"],
+                    end_time=data["end_time"],
+                    reason=data["reason"],
+                )
+            except ValidationError as exc:
+                _service_errors(form, exc)
+            else:
+                level = messages.warning if outcome.affected else messages.success
+                level(request, _absence_message(outcome, "Leave"))
+                return _go(request, _schedules_url(branch, doctor))
+    return _schedules_render(request, branches, branch, doctors, doctor, status=400, leave_form=form)
+
+
+@staff_page(desk=True)
+@require_POST
+def leave_cancel(request, leave_id):
+    _, branch, _, doctor = _schedule_scope(request, request.POST)
+    leave = StaffLeave.objects.filter(pk=leave_id, staff=doctor).first()
+    if leave is None or (leave.branch_id not in (None, branch.pk)):
+        raise Http404("No such leave.")
+    created = staff_leave_cancel(acting_user=request.user, leave=leave)
+    messages.success(request, f"Leave withdrawn; {created} slot{'s' if created != 1 else ''} open again.")
+    return _go(request, _schedules_url(branch, doctor))
+
+
+@staff_page(desk=True)
+@require_POST
+def holiday_add(request):
+    branches, branch, doctors, doctor = _schedule_scope(request, request.POST)
+    form = HolidayForm(request.POST, prefix="holiday")
+    if form.is_valid():
+        try:
+            outcome = holiday_record(acting_user=request.user, branch=branch, **form.cleaned_data)
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        else:
+            level = messages.warning if outcome.affected else messages.success
+            level(request, _absence_message(outcome, "Holiday"))
+            return _go(request, _schedules_url(branch, doctor))
+    return _schedules_render(request, branches, branch, doctors, doctor, status=400, holiday_form=form)
+
+
+@staff_page(desk=True)
+@require_POST
+def holiday_cancel_page(request, holiday_id):
+    _, branch, _, doctor = _schedule_scope(request, request.POST)
+    holiday = Holiday.objects.filter(pk=holiday_id, branch=branch).first()
+    if holiday is None:
+        raise Http404("No such holiday.")
+    created = holiday_cancel(acting_user=request.user, holiday=holiday)
+    word = "slot" if created == 1 else "slots"
+    messages.success(request, f"{branch} open again that day; {created} {word} added.")
+    return _go(request, _schedules_url(branch, doctor))

@@ -18,7 +18,7 @@ from appointments.selectors.availability import (
     rooms_available,
     therapists_available,
 )
-from appointments.selectors.schedules import doctor_schedule_list
+from appointments.selectors.schedules import doctor_schedule_list, holiday_list, staff_leave_list
 
 __all__ = [
     "BookingNeed",
@@ -33,7 +33,9 @@ __all__ = [
     "branch_availability",
     "doctor_free_slots",
     "doctor_schedule_list",
+    "holiday_list",
     "nearest_alternatives",
     "rooms_available",
+    "staff_leave_list",
     "therapists_available",
 ]

@@ -125,6 +125,10 @@ def from_epoch(value: int) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(value, UTC)
 
 
+def _overlaps_any(periods: list[tuple[int, int]] | None, start: int, end: int) -> bool:
+    return bool(periods) and any(s < end and start < e for s, e in periods)
+
+
 def _epoch_of(template: str, field: str) -> Func:
     """Seconds since 1970 computed by PostgreSQL: integers load and compare far faster than aware
     datetimes when a week of a branch (thousands of rows) is read."""
@@ -338,18 +342,19 @@ class AvailabilityWindow:
             )
 
         people = list(self.doctor_ids | set(self.therapist_ids))
-        self.leave: set[tuple] = set()
+        self.leave: set[tuple] = set()  # (person, day) of whole days away
+        self.leave_periods: dict[uuid.UUID, list[tuple[int, int]]] = defaultdict(list)  # part days
         if people:
-            for staff_id, start, end in (
-                StaffLeave.objects.filter(
-                    staff_id__in=people, start_date__lte=self.last_date, end_date__gte=first_date
-                )
-                .filter(Q(branch__isnull=True) | Q(branch=branch))
-                .values_list("staff_id", "start_date", "end_date")
-            ):
-                day = max(start, first_date)
-                while day <= min(end, self.last_date):
-                    self.leave.add((staff_id, day))
+            for leave in StaffLeave.objects.filter(
+                staff_id__in=people, start_date__lte=self.last_date, end_date__gte=first_date
+            ).filter(Q(branch__isnull=True) | Q(branch=branch)):
+                if not leave.is_whole_days:
+                    start, end = leave.window(self.zone)
+                    self.leave_periods[leave.staff_id].append((epoch(start), epoch(end)))
+                    continue
+                day = max(leave.start_date, first_date)
+                while day <= min(leave.end_date, self.last_date):
+                    self.leave.add((leave.staff_id, day))
                     day += datetime.timedelta(days=1)
         self.holidays = set(
             Holiday.objects.filter(branch=branch, date__range=(first_date, self.last_date)).values_list(
@@ -394,6 +399,7 @@ class AvailabilityWindow:
         prep, cleanup = need.preparation_minutes * 60, need.cleanup_minutes * 60
         not_before = epoch(self.not_before) if self.not_before is not None else None
         doctor_busy = self.busy.get(doctor_id, FREE)
+        doctor_away = self.leave_periods.get(doctor_id)
         rooms = [(room_id, buffer * 60, self.busy.get(room_id, FREE)) for room_id, buffer in self.rooms]
         therapists = [(t, self.busy.get(t, FREE)) for t in self.therapist_ids if (t, day) not in self.leave]
         usable = [self._usable(s) for s in slots]
@@ -406,6 +412,8 @@ class AvailabilityWindow:
                 continue
             start, end = run[0].starts_at, run[-1].ends_at
             if not_before is not None and start < not_before:
+                continue
+            if _overlaps_any(doctor_away, start, end):
                 continue
             capacity = 1
             if need.requires_doctor:
@@ -423,7 +431,10 @@ class AvailabilityWindow:
             therapist_ids: tuple = ()
             if self.therapist_ids:
                 therapist_ids = tuple(
-                    t for t, busy in therapists if busy.is_free(start - prep, end + cleanup)
+                    t
+                    for t, busy in therapists
+                    if busy.is_free(start - prep, end + cleanup)
+                    and not _overlaps_any(self.leave_periods.get(t), start - prep, end + cleanup)
                 )
                 if need.requires_therapist and not therapist_ids:
                     continue
@@ -616,11 +627,13 @@ def therapists_available(
     low, high = _period(need, start, end)
     busy = load_busy(staff_ids=[p.id for p in people], start=low, end=high)
     days = {start.astimezone(branch.zone).date(), end.astimezone(branch.zone).date()}
-    on_leave = set(
-        StaffLeave.objects.filter(staff__in=people, start_date__lte=max(days), end_date__gte=min(days))
-        .filter(Q(branch__isnull=True) | Q(branch=branch))
-        .values_list("staff_id", flat=True)
-    )
+    on_leave = set()
+    for leave in StaffLeave.objects.filter(
+        staff__in=people, start_date__lte=max(days), end_date__gte=min(days)
+    ).filter(Q(branch__isnull=True) | Q(branch=branch)):
+        away_from, away_until = leave.window(branch.zone)
+        if away_from < high and low < away_until:
+            on_leave.add(leave.staff_id)
     result = []
     for person in people:
         index = busy.get(person.id, FREE)

@@ -39,6 +39,12 @@ from appointments.selectors.availability import (
     booking_need,
     default_not_before,
 )
+from appointments.selectors.schedules import (
+    affected_appointments,
+    holiday_window,
+    holiday_window_q,
+    leave_window_q,
+)
 from clinic.models import Branch, Package, Room, Service, Staff, StaffType
 
 S = AppointmentStatus
@@ -362,6 +368,7 @@ def calendar_grid(
         for staff_id, start, end in (
             StaffLeave.objects.filter(staff_id__in=ids, start_date__lte=last, end_date__gte=first)
             .filter(Q(branch__isnull=True) | Q(branch=branch))
+            .filter(start_time__isnull=True, end_time__isnull=True)  # part days: their slots are gone
             .values_list("staff_id", "start_date", "end_date")
         ):
             for day in dates:
@@ -613,6 +620,9 @@ class SchedulePage:
     schedules: list[DoctorSchedule]
     leave: list[StaffLeave]
     holidays: list[Holiday]
+    # Each coming leave / holiday with the active appointments inside it, for the desk to move.
+    leave_affected: list[tuple[StaffLeave, list[Appointment]]]
+    holiday_affected: list[tuple[Holiday, list[Appointment]]]
     blocked: list[AppointmentSlot]
     slots_ahead: int
     last_slot_date: datetime.date | None
@@ -637,15 +647,40 @@ def schedule_page(*, branch: Branch, doctor: Staff, now: datetime.datetime | Non
     ahead = AppointmentSlot.objects.filter(staff=doctor, branch=branch, starts_at__gte=now)
     blocked = list(ahead.filter(is_blocked=True).select_related("blocked_by").order_by("starts_at")[:50])
     last = ahead.order_by("-slot_date").values_list("slot_date", flat=True).first()
+    leave_affected, holiday_affected = _affected_by(branch, leave, holidays, now=now)
     return SchedulePage(
         doctor=doctor,
         schedules=schedules,
         leave=leave,
         holidays=holidays,
+        leave_affected=leave_affected,
+        holiday_affected=holiday_affected,
         blocked=blocked,
         slots_ahead=ahead.filter(is_blocked=False).count(),
         last_slot_date=last,
     )
+
+
+def _affected_by(branch: Branch, leave: list[StaffLeave], holidays: list[Holiday], *, now):
+    """One query for the appointments inside any of the listed leave and holidays (at this branch),
+    then shared out by window."""
+    match = Q(pk__in=[])
+    for item in leave:
+        match |= leave_window_q(item, [branch])
+    for holiday in holidays:
+        match |= holiday_window_q(holiday, branch)
+    found = list(affected_appointments(match, now=now)) if leave or holidays else []
+
+    def inside(appointment, start, end) -> bool:
+        return appointment.starts_at < end and start < appointment.ends_at
+
+    leave_rows = []
+    for item in leave:
+        start, end = item.window(branch.zone)
+        mine = [a for a in found if item.staff_id in (a.doctor_id, a.therapist_id)]
+        leave_rows.append((item, [a for a in mine if inside(a, start, end)]))
+    holiday_rows = [(h, [a for a in found if inside(a, *holiday_window(h, branch))]) for h in holidays]
+    return leave_rows, holiday_rows
 
 
 def blocked_slots(*, branch: Branch, ids: list) -> list[AppointmentSlot]:

@@ -1,5 +1,13 @@
 """Every write of the appointments app (STYLE.md 1). Import from here or from the module."""
 
+from appointments.services.absences import (
+    AbsenceOutcome,
+    holiday_cancel,
+    holiday_record,
+    staff_leave_cancel,
+    staff_leave_record,
+    staff_leave_update,
+)
 from appointments.services.booking import (
     appointment_allocate_resources,
     appointment_book,
@@ -26,6 +34,7 @@ from appointments.services.workflow import (
 )
 
 __all__ = [
+    "AbsenceOutcome",
     "appointment_allocate_resources",
     "appointment_approve",
     "appointment_book",
@@ -42,10 +51,15 @@ __all__ = [
     "doctor_schedule_create",
     "doctor_schedule_delete",
     "doctor_schedule_update",
+    "holiday_cancel",
+    "holiday_record",
     "idempotency_keys_purge",
     "idempotent_reply",
     "slot_block",
     "slot_generate",
     "slot_regenerate",
     "slot_unblock",
+    "staff_leave_cancel",
+    "staff_leave_record",
+    "staff_leave_update",
 ]

@@ -12,11 +12,13 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from appointments import events
@@ -27,6 +29,7 @@ from appointments.models import (
     Appointment,
     AppointmentSlot,
     AppointmentStatus,
+    AppointmentStatusHistory,
     AppointmentType,
     BookingSource,
     Holiday,
@@ -54,19 +57,20 @@ from appointments.services.resources import (
     allocations_release,
     busy_from_integrity_error,
     room_period,
-    slots_take,
     sqlstate,
     therapist_period,
 )
+from appointments.services.statements import execute_together, insert_sql, substitute
 from appointments.services.workflow import (
     appointment_lock,
     appointment_transition,
-    history_record,
     illegal_transition_message,
 )
 from clinic.api_errors import Conflict
 from clinic.models import Branch, Package, Patient, Room, Service, Staff, StaffType
-from clinic.services.sequences import number_next
+
+# The counter's upsert itself, so that it can share a statement (number_next runs it alone).
+from clinic.services.sequences import _NEXT as NUMBER_NEXT_SQL
 
 logger = logging.getLogger(__name__)
 S = AppointmentStatus
@@ -242,6 +246,19 @@ def _slot_grid_error(req: BookingRequest) -> ValidationError:
     )
     if not starts and not req.doctor.branches.filter(pk=req.branch.pk).exists():
         return ValidationError({"doctor": [f"{req.doctor} does not see patients at {req.branch}."]})
+    holiday = Holiday.objects.filter(branch=req.branch, date=local.date()).first()
+    if holiday is not None:
+        closed = f"{req.branch} is closed on {_day(local.date())} ({holiday.name})."
+        return ValidationError({"start": [closed]})
+    for leave in StaffLeave.objects.filter(
+        Q(branch__isnull=True) | Q(branch=req.branch),
+        staff=req.doctor,
+        start_date__lte=local.date(),
+        end_date__gte=local.date(),
+    ):
+        away_from, away_until = leave.window(req.branch.zone)
+        if away_from <= req.start < away_until:
+            return ValidationError({"start": [f"{req.doctor} is on leave at {_clock(local)} that day."]})
     if not starts:
         return ValidationError(
             {
@@ -263,6 +280,65 @@ def _slot_grid_error(req: BookingRequest) -> ValidationError:
 
 
 # --- The locked part -------------------------------------------------------------------------------
+
+
+_LEAVE_OVERLAPS = """
+    EXISTS (SELECT 1 FROM {leave} l
+            WHERE l.staff_id = {person} AND (l.branch_id IS NULL OR l.branch_id = %(branch)s::uuid)
+              AND l.start_date + COALESCE(l.start_time, TIME '00:00') < s.slot_date + s.start_time
+                  + (s.ends_at - s.starts_at)
+              AND CASE WHEN l.end_time IS NULL THEN (l.end_date + 1)::timestamp
+                       ELSE l.end_date + l.end_time END > s.slot_date + s.start_time)
+"""
+# Only table names are interpolated; every value is a query parameter.
+_LOCK_SLOTS_SQL = f"""
+SELECT s.*,
+  EXISTS (SELECT 1 FROM {ScheduleBreak._meta.db_table} b
+          WHERE b.schedule_id = s.schedule_id AND b.start_time < s.end_time AND b.end_time > s.start_time
+  ) AS in_break,
+  EXISTS (SELECT 1 FROM {Staff.branches.through._meta.db_table} w
+          WHERE w.branch_id = %(branch)s::uuid AND w.staff_id = %(doctor)s::uuid) AS doctor_here,
+  (%(therapist)s::uuid IS NULL OR EXISTS (
+      SELECT 1 FROM {Staff.branches.through._meta.db_table} w
+      WHERE w.branch_id = %(branch)s::uuid AND w.staff_id = %(therapist)s::uuid)) AS therapist_here,
+  EXISTS (SELECT 1 FROM {Holiday._meta.db_table} h
+          WHERE h.branch_id = %(branch)s::uuid AND h.date = s.slot_date) AS holiday,
+  {_LEAVE_OVERLAPS.format(leave=StaffLeave._meta.db_table, person="%(doctor)s::uuid")} AS doctor_away,
+  {_LEAVE_OVERLAPS.format(leave=StaffLeave._meta.db_table, person="%(therapist)s::uuid")} AS therapist_away
+FROM {AppointmentSlot._meta.db_table} s
+WHERE s.staff_id = %(doctor)s::uuid AND s.branch_id = %(branch)s::uuid
+  AND s.starts_at >= %(start)s AND s.starts_at < %(end)s
+ORDER BY s.starts_at, s.id
+FOR UPDATE OF s
+"""  # noqa: S608
+
+
+# The booking's number comes from the branch's counter (number_next's upsert) in the same statement
+# as the inserts: after the slot locks, as decision 0020 orders them; a placeholder stands for it in
+# the rows until then. The slot counters are raised there too; their CHECK refuses an overbooking.
+_NUMBER_PLACEHOLDER = "APT-number-to-come"
+_NUMBER_EXPRESSION = (
+    "(SELECT %s::text || lpad(n.last_value::text, greatest(5, length(n.last_value::text)), '0') FROM n)"
+)
+_TAKE_SLOTS = (
+    f"UPDATE {AppointmentSlot._meta.db_table} SET current_bookings = current_bookings + 1 "  # noqa: S608
+    "WHERE id = ANY(%s)"
+)
+
+
+def _insert_booking(
+    *, branch: Branch, year: int, slots: list[AppointmentSlot], statements: list[tuple[str, list]]
+) -> str:
+    """Run the booking's inserts (rows carrying _NUMBER_PLACEHOLDER) with the number and the slot
+    counters in one statement; returns the number."""
+    prefix = f"APT-{branch.code}-{year}-"
+    rows = [substitute(s, _NUMBER_PLACEHOLDER, _NUMBER_EXPRESSION, [prefix]) for s in statements]
+    counter = (NUMBER_NEXT_SQL.strip(), [branch.pk, "APT", year])
+    take = [(_TAKE_SLOTS, [[s.id for s in slots]])] if slots else []
+    (value,) = execute_together(
+        [*take, *rows, ("SELECT last_value FROM n", [])], returning=True, named={"n": counter}
+    )
+    return f"{prefix}{value:05d}"
 
 
 def _pick_free(candidates: list, periods: Callable, busy_ids: Callable) -> object | None:
@@ -294,10 +370,19 @@ def _book_locked(req: BookingRequest, need: BookingNeed) -> Appointment:
         if first_end is None:
             raise _slot_grid_error(req)
         length = first_end - req.start
-    slots = list(  # locked in start order, like every writer of slots (resources.lock_slots)
-        AppointmentSlot.objects.select_for_update()
-        .filter(staff=doctor, branch=branch, starts_at__gte=req.start, starts_at__lt=req.start + length)
-        .order_by("starts_at", "id")
+    # The slots, locked in start order like every writer of slots (resources.lock_slots), with what
+    # was recorded after they were generated (membership, holiday, leave, breaks) in the same query.
+    slots = list(
+        AppointmentSlot.objects.raw(
+            _LOCK_SLOTS_SQL,
+            {
+                "doctor": doctor.pk,
+                "branch": branch.pk,
+                "therapist": req.therapist.pk if req.therapist else None,
+                "start": req.start,
+                "end": req.start + length,
+            },
+        )
     )
     local = req.start.astimezone(branch.zone)
     contiguous = all(a.ends_at == b.starts_at for a, b in itertools.pairwise(slots))
@@ -309,51 +394,30 @@ def _book_locked(req: BookingRequest, need: BookingNeed) -> Appointment:
             f"{doctor} is not free for {int(length.total_seconds() // 60)} minutes from {_clock(local)} "
             "(a break or the end of the day comes first).",
         )
+    day = local.date()
+    first = slots[0]
+    if not first.doctor_here:
+        raise ValidationError({"doctor": [f"{doctor} does not see patients at {branch}."]})
+    if not first.therapist_here:
+        raise ValidationError({"therapist": [f"{req.therapist} does not work at {branch}."]})
+    if first.holiday or day.weekday() not in (branch.working_days or ()):
+        raise ResourceBusy("doctor", f"{branch} is closed on {_day(day)}.")
     for slot in slots:
         if slot.is_blocked:
             raise ResourceBusy(
                 "doctor", f"{doctor} is not available at {_clock(local)}: {slot.block_reason}."
             )
+        if slot.doctor_away:
+            raise ResourceBusy("doctor", f"{doctor} is on leave on {_day(day)}.")
+        if slot.therapist_away:
+            raise ResourceBusy("therapist", f"{req.therapist} is on leave on {_day(day)}.")
+        if slot.in_break:
+            raise ResourceBusy("doctor", f"{doctor} has a break at {_clock(local)}.")
         if need.requires_doctor and slot.current_bookings >= slot.max_bookings:
             raise ResourceBusy(
                 "doctor", f"{doctor} is fully booked at {_clock(slot.starts_at.astimezone(branch.zone))}."
             )
     starts_at, ends_at = slots[0].starts_at, slots[-1].ends_at
-
-    # Closed days, holidays, leave and breaks recorded after the slots were generated: one query.
-    day = local.date()
-    people = [doctor.pk] + ([req.therapist.pk] if req.therapist else [])
-    leave = StaffLeave.objects.filter(start_date__lte=day, end_date__gte=day).filter(
-        Q(branch__isnull=True) | Q(branch=branch)
-    )
-    works_here = Staff.branches.through.objects.filter(branch_id=branch.pk)
-    obstacles = Branch.objects.filter(pk=branch.pk).values_list(
-        Exists(works_here.filter(staff_id=doctor.pk)),
-        Exists(works_here.filter(staff_id=req.therapist.pk)) if req.therapist else Value(True),
-        Exists(Holiday.objects.filter(branch=branch, date=day)),
-        Exists(leave.filter(staff_id=doctor.pk)),
-        Exists(leave.filter(staff_id__in=people[1:])),
-        Exists(
-            ScheduleBreak.objects.filter(
-                schedule_id__in=[s.schedule_id for s in slots if s.schedule_id],
-                start_time__lt=slots[-1].end_time,
-                end_time__gt=slots[0].start_time,
-            )
-        ),
-    )
-    doctor_here, therapist_here, holiday, doctor_away, therapist_away, in_break = obstacles.get()
-    if not doctor_here:
-        raise ValidationError({"doctor": [f"{doctor} does not see patients at {branch}."]})
-    if not therapist_here:
-        raise ValidationError({"therapist": [f"{req.therapist} does not work at {branch}."]})
-    if holiday or day.weekday() not in (branch.working_days or ()):
-        raise ResourceBusy("doctor", f"{branch} is closed on {_day(day)}.")
-    if doctor_away:
-        raise ResourceBusy("doctor", f"{doctor} is on leave on {_day(day)}.")
-    if therapist_away:
-        raise ResourceBusy("therapist", f"{req.therapist} is on leave on {_day(day)}.")
-    if in_break:
-        raise ResourceBusy("doctor", f"{doctor} has a break at {_clock(local)}.")
 
     room, therapist = req.room, req.therapist
     if room is None and need.requires_room:
@@ -368,6 +432,11 @@ def _book_locked(req: BookingRequest, need: BookingNeed) -> Appointment:
         if room is None:
             raise ResourceBusy("room", f"No {need.room_type_label} is free at {_clock(local)}.")
     if therapist is None and need.requires_therapist:
+        # Anyone with leave that day is passed over (a part-day leave too: the desk can still
+        # choose them by hand for the hours they are in).
+        leave = StaffLeave.objects.filter(start_date__lte=day, end_date__gte=day).filter(
+            Q(branch__isnull=True) | Q(branch=branch)
+        )
         people_free = list(
             Staff.objects.filter(
                 branches=branch, staff_type__in=THERAPIST_TYPES, is_active=True, is_deleted=False
@@ -393,7 +462,7 @@ def _book_locked(req: BookingRequest, need: BookingNeed) -> Appointment:
     actor = req.acting_user if getattr(req.acting_user, "is_authenticated", False) else None
 
     appointment = Appointment(
-        number=number_next(branch=branch, prefix="APT", year=day.year),
+        number=_NUMBER_PLACEHOLDER,
         patient=req.patient,
         doctor=doctor,
         branch=branch,
@@ -428,9 +497,6 @@ def _book_locked(req: BookingRequest, need: BookingNeed) -> Appointment:
     elif auto_approved:
         appointment.approved_at = appointment.confirmed_at = req.now
     appointment.resource_allocation_status = _allocation_status(need, room, therapist)
-    appointment._history_user = actor
-    appointment._change_reason = f"booked ({req.source})"
-    appointment.save(force_insert=True)
     reason = (
         f"Rescheduled from {previous.number}"
         if previous
@@ -440,21 +506,43 @@ def _book_locked(req: BookingRequest, need: BookingNeed) -> Appointment:
             else f"Booked ({appointment.get_booking_source_display()})"
         )
     )
-    history_record(appointment=appointment, old="", new=status, acting_user=actor, reason=reason)
-    if need.requires_doctor:
-        slots_take(slots)
-    ResourceAllocation.objects.bulk_create(
-        allocation_rows(
-            appointment=appointment,
-            need=need,
-            slots=slots,
-            room=room,
-            therapist=therapist,
-            acting_user=actor,
-            status="confirmed" if status == S.CONFIRMED else "reserved",
-            now=req.now,
-        )
+    # One statement for the appointment, its simple-history row (the one save() would write), its
+    # status history and its allocations; the exclusion constraints judge it as they would the rows
+    # written one by one.
+    appointment_insert = insert_sql([appointment])  # sets created_at/updated_at, which history copies
+    historical = Appointment.history.model(
+        history_date=timezone.now(),
+        history_type="+",
+        history_user=actor,
+        history_change_reason=f"booked ({req.source})",
+        **{f.attname: getattr(appointment, f.attname) for f in Appointment.history.model.tracked_fields},
     )
+    allocations = allocation_rows(
+        appointment=appointment,
+        need=need,
+        slots=slots,
+        room=room,
+        therapist=therapist,
+        acting_user=actor,
+        status="confirmed" if status == S.CONFIRMED else "reserved",
+        now=req.now,
+    )
+    status_row = AppointmentStatusHistory(
+        appointment=appointment, old_status="", new_status=status, changed_by=actor, change_reason=reason
+    )
+    appointment.number = _insert_booking(
+        branch=branch,
+        year=day.year,
+        slots=slots if need.requires_doctor else [],
+        statements=[
+            appointment_insert,
+            insert_sql([historical]),
+            insert_sql([status_row]),
+            # None when the visit needs no doctor time, room or therapist.
+            *([insert_sql(allocations)] if allocations else []),
+        ],
+    )
+    appointment._state.adding, appointment._state.db = False, connection.alias
     transaction.on_commit(lambda: events.booking_created(appointment))
     return appointment
 
@@ -480,18 +568,49 @@ def _conflict(req: BookingRequest, need: BookingNeed, busy: ResourceBusy) -> Con
     )
 
 
+_own_savepoint: ContextVar[bool] = ContextVar("booking_own_savepoint", default=True)
+
+
+@contextmanager
+def booking_without_savepoint():
+    """For a caller whose open transaction keeps nothing else when a booking is refused (the
+    Idempotency-Key claim, which is written again with the refusal): the booking then writes without a
+    savepoint of its own, and a refusal rolls back the caller's whole transaction. A lost race is
+    raised as LostBooking, whose 409 (with alternatives) is worked out after that rollback."""
+    token = _own_savepoint.set(False)
+    try:
+        yield
+    finally:
+        _own_savepoint.reset(token)
+
+
+class LostBooking(Exception):
+    """A conflict found without a savepoint: the transaction is unusable until rolled back."""
+
+    def __init__(self, req: BookingRequest, need: BookingNeed, busy: ResourceBusy):
+        super().__init__(busy.message)
+        self.req, self.need, self.busy = req, need, busy
+
+    def resolve(self) -> Conflict:
+        """The 409 with its alternatives; call it after the rollback."""
+        return _conflict(self.req, self.need, self.busy)
+
+
 def _book(req: BookingRequest) -> Appointment:
     need = _validate(req)
+    savepoint = _own_savepoint.get() or not connection.in_atomic_block
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             return _book_locked(req, need)
     except ResourceBusy as busy:
-        raise _conflict(req, need, busy) from None
+        lost = busy
     except IntegrityError as exc:
-        busy = busy_from_integrity_error(exc, doctor=req.doctor, room=req.room, therapist=req.therapist)
-        if busy is None:
+        lost = busy_from_integrity_error(exc, doctor=req.doctor, room=req.room, therapist=req.therapist)
+        if lost is None:
             raise
-        raise _conflict(req, need, busy) from None
+    if not savepoint:
+        raise LostBooking(req, need, lost)
+    raise _conflict(req, need, lost) from None
 
 
 def appointment_book(

@@ -1,8 +1,8 @@
 """Idempotency-Key for booking requests: a retry gets the first reply, never a second appointment.
 
-Identical requests that arrive together queue on a transaction-level advisory lock taken on
-(user, key); the first runs the operation in a savepoint and stores its reply (success or refusal)
-in the same transaction, the others find that reply once it commits. The same key with a different
+Identical requests that arrive together queue on the key's unique index: the first claims the key
+(INSERT ... ON CONFLICT DO NOTHING), runs the operation and stores its reply (success or refusal) in
+the same transaction; the others' claims wait for it and then find that reply. The same key with a different
 request is refused. Keys are kept at least 24 hours (purged by a daily job).
 """
 
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from appointments.conf import idempotency_keep_hours
 from appointments.models import IdempotencyKey
-from appointments.services.booking import run_with_retries
+from appointments.services.booking import LostBooking, booking_without_savepoint, run_with_retries
 from clinic.api_errors import ApplicationError
 
 MAX_KEY_LENGTH = 255
@@ -64,32 +64,80 @@ def idempotent_reply(
 
     `refusal` turns an ApplicationError or ValidationError raised by `run` into the reply to keep.
     Anything else (a bug, a lost connection) rolls everything back and stores nothing, so a retry
-    runs afresh. `run` must leave nothing behind when it refuses: the booking services write inside
-    their own savepoint, so no second one is spent here.
+    runs afresh. A refusal rolls back the whole transaction (the claim too), so no savepoint is
+    spent; the refusal is then kept in a second, short transaction.
     """
     key = idempotency_key_validate(key)
 
-    def attempt() -> Reply:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"booking:{user.pk}:{key}"])
-            stored = IdempotencyKey.objects.filter(user=user, key=key).first()
-            if stored is not None:
-                if stored.request_hash != fingerprint:
-                    raise IdempotencyKeyReused(
-                        "This Idempotency-Key was already used for a different request; send a new key."
-                    )
-                return Reply(stored.response_status, stored.response_body, replayed=True)
-            try:
-                status, body = run()
-            except (ApplicationError, ValidationError) as exc:
-                status, body = refusal(exc)
-            IdempotencyKey.objects.create(
-                user=user, key=key, request_hash=fingerprint, response_status=status, response_body=body
+    def replay() -> Reply:
+        # Another request holds or held the key. Its insert has committed by now (our claim waited
+        # for it), and this new statement sees it.
+        stored = IdempotencyKey.objects.filter(user=user, key=key).first()
+        if stored is None:  # it rolled back, or was purged, in between: claim afresh
+            raise _ClaimLost
+        if stored.request_hash != fingerprint:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was already used for a different request; send a new key."
             )
-            return Reply(status, body)
+        return Reply(stored.response_status, stored.response_body, replayed=True)
 
-    return run_with_retries(attempt)
+    def keep(status: int, body: dict, claimed: int) -> Reply:
+        with connection.cursor() as cursor:
+            cursor.execute(_STORE_REPLY, [status, json.dumps(body, cls=DjangoJSONEncoder), claimed])
+        return Reply(status, body)
+
+    def attempt() -> Reply:
+        try:
+            with transaction.atomic():
+                claimed = _claim(user=user, key=key, fingerprint=fingerprint)
+                if claimed is None:
+                    return replay()
+                # A refusal rolls back everything, the claim too, so the booking needs no savepoint.
+                with booking_without_savepoint():
+                    status, body = run()
+                return keep(status, body, claimed)
+        except (IdempotencyKeyReused, _ClaimLost):
+            raise
+        except (ApplicationError, ValidationError, LostBooking) as exc:
+            refused = exc.resolve() if isinstance(exc, LostBooking) else exc
+        status, body = refusal(refused)
+        with transaction.atomic():  # the refusal is the reply to keep, unless another got in first
+            claimed = _claim(user=user, key=key, fingerprint=fingerprint)
+            return replay() if claimed is None else keep(status, body, claimed)
+
+    def attempt_until_claimed() -> Reply:
+        for _ in range(3):
+            try:
+                return attempt()
+            except _ClaimLost:
+                continue
+        return attempt()
+
+    return run_with_retries(attempt_until_claimed)
+
+
+class _ClaimLost(Exception):
+    pass
+
+
+_TABLE = IdempotencyKey._meta.db_table
+# The claim: the row is inserted before the operation runs and filled in with its reply after, in one
+# transaction. A second request with the same key waits on the unique index until the first commits
+# (then finds its reply) or rolls back (then claims it itself). Only the table name is interpolated.
+_CLAIM = f"""
+    INSERT INTO {_TABLE} (user_id, key, request_hash, response_status, response_body, created_at)
+    VALUES (%s, %s, %s, 0, 'null'::jsonb, %s)
+    ON CONFLICT (user_id, key) DO NOTHING
+    RETURNING id
+"""  # noqa: S608
+_STORE_REPLY = f"UPDATE {_TABLE} SET response_status = %s, response_body = %s::jsonb WHERE id = %s"  # noqa: S608
+
+
+def _claim(*, user, key: str, fingerprint: str) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM, [user.pk, key, fingerprint, timezone.now()])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def idempotency_keys_purge(*, now: datetime.datetime | None = None) -> int:

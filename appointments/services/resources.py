@@ -91,13 +91,6 @@ def consumed_slots(appointment: Appointment) -> QuerySet[AppointmentSlot]:
     )
 
 
-def slots_take(slots: list[AppointmentSlot]) -> None:
-    """One more booking in each (locked) slot; the CHECK refuses an overbooking that slipped past."""
-    AppointmentSlot.objects.filter(id__in=[s.id for s in slots]).update(
-        current_bookings=F("current_bookings") + 1
-    )
-
-
 def allocations_release(appointment: Appointment) -> int:
     """Cancel every active allocation of an appointment and give its slots back. Returns rows released."""
     active = list(

@@ -48,6 +48,10 @@ def _time(minutes: int) -> datetime.time:
     return datetime.time(minutes // 60, minutes % 60)
 
 
+def _overlaps(window: tuple[datetime.datetime, datetime.datetime], start, end) -> bool:
+    return window[0] < end and start < window[1]
+
+
 class _Taken:
     """A doctor's existing slot periods (any branch), for "does this new slot overlap?"."""
 
@@ -94,11 +98,13 @@ def slot_generate(
     staff_ids = {s.staff_id for s in schedules}
     branch_ids = {s.branch_id for s in schedules}
 
-    leave = defaultdict(list)
-    for staff_id, branch_id, start, end in StaffLeave.objects.filter(
-        staff_id__in=staff_ids, start_date__lte=last, end_date__gte=first
-    ).values_list("staff_id", "branch_id", "start_date", "end_date"):
-        leave[staff_id].append((branch_id, start, end))
+    leave = defaultdict(list)  # whole days: (branch or None, first day, last day)
+    leave_parts = defaultdict(list)  # part days: (branch or None, the StaffLeave)
+    for row in StaffLeave.objects.filter(staff_id__in=staff_ids, start_date__lte=last, end_date__gte=first):
+        if row.is_whole_days:
+            leave[row.staff_id].append((row.branch_id, row.start_date, row.end_date))
+        else:
+            leave_parts[row.staff_id].append((row.branch_id, row))
     holidays = set(
         Holiday.objects.filter(branch_id__in=branch_ids, date__range=(first, last)).values_list(
             "branch_id", "date"
@@ -140,6 +146,11 @@ def slot_generate(
                 ends_at = starts_at + datetime.timedelta(minutes=length)
                 if taken.overlaps(schedule.staff_id, starts_at, ends_at):
                     continue
+                if any(
+                    br in (None, b.id) and _overlaps(row.window(zone), starts_at, ends_at)
+                    for br, row in leave_parts.get(schedule.staff_id, ())
+                ):
+                    continue
                 taken.add(schedule.staff_id, starts_at, ends_at)
                 new.append(
                     AppointmentSlot(
@@ -160,14 +171,15 @@ def slot_generate(
     return len(new)
 
 
-def free_future_slots(*, staff: Staff, branch: Branch, now: datetime.datetime | None = None):
-    """Future slots of a doctor at a branch that nothing holds: no booking, no block, no appointment,
-    no allocation of the doctor over its time."""
+def free_future_slots(*, staff: Staff | None, branch: Branch | None, now: datetime.datetime | None = None):
+    """Future slots of a doctor at a branch (None: every doctor, or every branch) that nothing holds:
+    no booking, no block, no appointment, no allocation of the doctor over its time."""
     now = now or timezone.now()
+    scope = {"staff": staff} if staff is not None else {}
+    if branch is not None:
+        scope["branch"] = branch
     return (
-        AppointmentSlot.objects.filter(
-            staff=staff, branch=branch, starts_at__gt=now, current_bookings=0, is_blocked=False
-        )
+        AppointmentSlot.objects.filter(starts_at__gt=now, current_bookings=0, is_blocked=False, **scope)
         .alias(
             period_range=Func(
                 F("starts_at"), F("ends_at"), function="tstzrange", output_field=DateTimeRangeField()

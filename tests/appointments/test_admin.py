@@ -156,3 +156,33 @@ def test_staff_see_only_their_branches(clinic, book, hospital):
     assert list(client.get(reverse("admin:appointments_holiday_changelist")).context["cl"].result_list) == []
     appointments = client.get(reverse("admin:appointments_appointment_changelist")).context["cl"].result_list
     assert len(appointments) == 1
+
+
+def test_saving_leave_in_the_admin_goes_through_the_service(clinic, book, admin_client_):
+    booked = book("13:00")
+    url = reverse("admin:appointments_staffleave_add")
+    day = clinic.monday.isoformat()
+    form = {"staff": clinic.doctor.pk, "branch": "", "start_date": day, "end_date": day, "reason": "Away"}
+    day_before = (clinic.monday - datetime.timedelta(days=1)).isoformat()
+    bad = admin_client_.post(url, {**form, "end_date": day_before})
+    assert bad.status_code == 200 and "The leave must end on or after its first day." in bad.content.decode()
+    assert not StaffLeave.objects.exists()
+
+    response = admin_client_.post(url, form, follow=True)
+    page = response.content.decode()
+    assert "5 free slot(s) removed" in page and booked.number in page and "NOT cancelled" in page
+    assert AppointmentSlot.objects.filter(staff=clinic.doctor, slot_date=clinic.monday).count() == 1
+    leave = StaffLeave.objects.get()
+    delete = reverse("admin:appointments_staffleave_delete", args=[leave.pk])
+    assert admin_client_.post(delete, {"post": "yes"}).status_code == 302
+    assert AppointmentSlot.objects.filter(staff=clinic.doctor, slot_date=clinic.monday).count() == 6
+
+
+def test_a_holiday_saved_in_the_admin_removes_the_days_free_slots(clinic, admin_client_):
+    url = reverse("admin:appointments_holiday_add")
+    form = {"branch": clinic.branch.pk, "date": clinic.monday.isoformat(), "name": "Diwali"}
+    assert admin_client_.post(url, form).status_code == 302
+    assert not AppointmentSlot.objects.filter(staff=clinic.doctor, slot_date=clinic.monday).exists()
+    again = admin_client_.post(url, {**form, "name": "Again"})
+    assert "already has a holiday" in again.content.decode()
+    assert Holiday.objects.count() == 1
