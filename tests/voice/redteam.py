@@ -1033,8 +1033,14 @@ Speaker 0: Okay. Our pharmacist [[Naveed|staff_name]] will call you.
 
 def handwritten() -> list[dict]:
     """The hand-written consultations as records of the dev set's format."""
+    return parse_handwritten(HANDWRITTEN)
+
+
+def parse_handwritten(source: str) -> list[dict]:
+    """Records from the markup: "#P {patient json}" starts one, [[text|type]] is an identifier,
+    {{text}} a clinical token that must survive."""
     records: list[dict] = []
-    for chunk in HANDWRITTEN.split("#P ")[1:]:
+    for chunk in source.split("#P ")[1:]:
         header, *lines = chunk.strip("\n").split("\n")
         text, spans, keep = "", [], []
         for line in lines:

@@ -410,3 +410,115 @@ def test_drug_brands_in_the_places_where_people_stand_stay_drugs():
     text = "Allegra will give you relief in two days. Main Betnovate lagati hoon raat ko."
     assert masked(text) == text
     assert ("Sayali", "name") in spans_of("Sayali will give you the date.")
+
+
+# ------------------------------------------------------------------ round 2 of issue 5
+
+
+def test_every_hindi_number_from_1_to_100_has_one_row_and_no_spelling_means_two_values():
+    from voice.privacy import hindi_numbers
+
+    assert sorted(hindi_numbers.CARDINALS) == list(range(1, 101))
+    seen: dict[str, int] = {}
+    for value, (devanagari, *spellings) in hindi_numbers.CARDINALS.items():
+        assert devanagari and not devanagari.isascii() and spellings, value
+        for spelling in spellings:
+            assert seen.setdefault(hindi_numbers.key(spelling), value) == value, spelling
+            if value < 100:
+                assert hindi_numbers.value(spelling) == value, spelling
+    # the irregular ones people get wrong, and spellings the table does not list but folds
+    said = {"unnees": 19, "unnis": 19, "untees": 29, "unchaas": 49, "unsath": 59, "unyaasi": 79,
+            "nabbe": 90, "nabbey": 90, "ninyaanve": 99, "chhiyasi": 86, "chiyaasi": 86,
+            "pandra": 15, "pandrah": 15, "satattar": 77, "athhattar": 78, "ikkees": 21}  # fmt: skip
+    for word, value in said.items():
+        assert hindi_numbers.value(word) == value, word
+
+
+@pytest.mark.parametrize(
+    ("said", "digits"),
+    [
+        ("unnees sau nabbe", "1990"),
+        ("do hazaar teen", "2003"),
+        ("paanch sau chhiyasi, shunya shunya do", "586002"),
+        ("six lakh eighty six thousand", "686000"),
+    ],
+)
+def test_numbers_said_with_hindi_multipliers_read_as_one_number(said, digits):
+    assert [run.digits for run in digit_runs(said)] == [digits]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Speaker 1: Janam tithi? pandrah august unnees sau nabbe, beta.",
+        "Speaker 1: my date of birth is do march unnees sau assi",
+        "Speaker 1: meri beti ka janam chaubees june do hazaar teen ko hua",
+        "Speaker 1: date of birth nineteen ninety one twelfth may",
+    ],
+)
+def test_a_date_of_birth_said_in_hindi_numbers_or_year_first(said):
+    assert types_in(said) == {"dob"}, spans_of(said)
+
+
+def test_a_pin_said_in_hindi_after_the_question_on_the_turn_before():
+    text = "speaker 0: pin code\nspeaker 1: paanch sau sattar, shunya shunya do\nspeaker 0: theek hai"
+    assert masked(text) == "speaker 0: pin code\nspeaker 1: [PIN_REDACTED]\nspeaker 0: theek hai"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Speaker 1: do hazaar rupees fees di thi, teen sau mg wali goli.",
+        "Speaker 0: platelets do lakh pachaas hazaar hain, sugar do sau bees, BP ek sau tees by assi.",
+        "Speaker 1: unnees sau nabbe se diabetes hai, das din se bukhar, bees din pehle shuru hua.",
+        "Speaker 1: pandrah august ko dard shuru hua, mere saath meri bahu aayi hai.",
+        "Speaker 0: paanch sau mg paracetamol din mein teen baar, chaubees ghante mein chaar se zyada nahi.",
+        "Speaker 1: main ghar mein rehti hoon. the main road was blocked, hum log das saal se rehte hain.",
+        "Speaker 0: he is in the general ward 7 since monday, second cross infection ruled out.",
+        "Speaker 0: take 2 tablets, 5 ml syrup, no street food, 2 society wale log bhi aaye.",
+    ],
+)
+def test_hindi_numbers_and_address_words_in_clinical_talk_stay(text):
+    assert masked(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("speaker 1: 14 gandhi nagar second cross bangalore", "14 gandhi nagar second cross bangalore"),
+        (
+            "speaker 1: hum log sunrise enclave mein rehte hain door no 231 kalyan circle mysore",
+            "sunrise enclave 231 kalyan circle mysore",
+        ),
+        ("speaker 1: door no 231 kalyan circle mysore", "kalyan circle mysore"),
+        ("speaker 1: flat 3c lotus apartments anna nagar west chennai", "anna nagar west chennai"),
+        ("speaker 1: house number 553, ward 7 aliganj guwahati.", "ward 7 aliganj guwahati"),
+        ("speaker 1: shree ganesh apartments mein rehte hain", "shree ganesh apartments"),
+        ("Speaker 1: We shifted to Punkunnam, next to St. Mary's church, in Ludhiana last year.", "Ludhiana"),
+        ("Speaker 1: Address B/402, Shyamal Row Houses, Satellite.", "Shyamal Row Houses, Satellite"),
+    ],
+)
+def test_lowercase_addresses_without_a_cue_by_address_grammar(text, place):
+    out = masked(text)
+    for word in place.split():
+        assert word.strip(",") not in out.split(": ", 1)[1].replace(",", " ").split(), (word, out)
+
+
+def test_a_surname_that_is_also_an_address_word_after_a_title():
+    assert ("Nagarjuna Gali", "name") in spans_of("If it gets worse, call Dr. Nagarjuna Gali.")
+    assert "gali" not in masked("aap dr ravindranath gali ko dikhane aaye ho").split()
+    # the address goes on: "Gali number 4" is a lane, not the doctor's surname
+    found = spans_of("Dr. Sharma Gali number 4 mein rehte hain.")
+    assert ("Sharma", "name") in found and not any("Gali" in s for s, kind in found if kind == "name")
+
+
+def test_a_pet_name_said_as_oneself_at_the_reception():
+    assert "baby" not in masked("namaste main baby reception se. aap doctor ko dikhane aaye ho").split()
+    text = "main happy hoon, doctor. the itching is better."
+    assert masked(text) == text
+
+
+def test_a_birth_year_said_alone_in_hindi():
+    assert only_span("Speaker 1: janam unnees sau nabbe mein hua tha.") == ("unnees sau nabbe", "dob")
+    text = "Speaker 1: unnees sau nabbe se sugar hai, janam se nahi."
+    assert masked(text) == text

@@ -3,9 +3,9 @@ from the detectors, plus hand-written consultations, scored by ../shared/tools/p
 
 Two fixed seeds, so a change that fits one set of sentences and breaks another shows up. The figures
 asserted are the issue's goal for recall and clinical tokens kept. Leaks are held to the few known
-misses of decision 0010 (a lowercase pet name said with only a weak context, "is lucky also using
-the same towel"; a surname that is also an address word, "Dr. Nagarjuna Gali"): a new kind of miss
-raises the count past the bound.
+misses of decision 0010 (a lowercase pet name or stranger's name said with only a weak context, "is
+lucky also using the same towel", "ji guddu"; a name that is also a kin word, "my friend Mami"): a
+new kind of miss raises the count past the bound.
 """
 
 import json
@@ -22,9 +22,11 @@ pytestmark = pytest.mark.skipif(
     reason="needs ../shared (the scorer) beside this checkout; CI always has it",
 )
 
-# Known misses measured when this test was written: 6 (seed 20261126 with the hand-written set)
-# and 10 (seed 7), each a token of the two kinds named above, in 160 and 150 consultations.
-KNOWN_MISS_BOUND = 12
+# Known misses measured after round 2 of issue 5: 5 (seed 20261126 with the hand-written set) and
+# 7 (seed 7), against 6 and 10 before it, each a token of the kinds named above, in 160 and 150
+# consultations.
+KNOWN_MISS_BOUND = 7
+ROUND_2 = Path(__file__).resolve().parent / "data" / "handwritten_round2.jsonl"
 
 
 def write(records: list[dict], path: Path) -> Path:
@@ -52,6 +54,37 @@ def test_hand_written_consultations_lose_no_identifier(tmp_path):
     assert result["recall"] >= 0.98, result
     assert result["leaks"] <= 1, result
     assert result["kept"] == 1.0, result
+
+
+def test_round_2_hand_written_consultations_lose_no_identifier():
+    """Eight consultations written for round 2 of issue 5 (tests/voice/data/handwritten_round2.txt):
+    dates and PINs in Hindi numbers, lowercase addresses with no cue, records holding only the name.
+    The first five were written before the round-2 rules (0.5758 recall then), the last three after
+    them and scored before any further change."""
+    result = score(ROUND_2)
+    assert result["recall"] == 1.0, result
+    assert result["leaks"] == 0, result
+    assert result["kept"] == 1.0, result
+
+
+def test_round_2_file_is_what_its_markup_says():
+    from tests.voice import redteam
+
+    source = (ROUND_2.parent / "handwritten_round2.txt").read_text(encoding="utf-8")
+    markup = "\n".join(line for line in source.splitlines() if not line.startswith("# "))
+    records = redteam.parse_handwritten(markup)
+    expected = [{**r, "id": "R2" + r["id"][1:]} for r in records]
+    assert [json.loads(line) for line in ROUND_2.read_text(encoding="utf-8").splitlines()] == expected
+
+
+@pytest.mark.parametrize("seed", [20261126, 7])
+def test_red_team_with_only_the_name_on_the_record(seed, tmp_path):
+    """Where the record knows only the patient's name, the rules alone carry recall (0.9589 over
+    both seeds before round 2 of issue 5, 0.9953 after)."""
+    records = [{**r, "patient": {"name": r["patient"]["name"]}} for r in generate(150, seed)]
+    result = score(write(records, tmp_path / f"redteam_name_only_{seed}.jsonl"))
+    assert result["recall"] >= 0.99, result
+    assert result["kept"] >= 0.99, result
 
 
 def test_generator_is_deterministic_and_labels_real_text():

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from voice.privacy import lexicon
+from voice.privacy import hindi_numbers, lexicon
 from voice.privacy.known import MONTHS, KnownIdentifiers, name_key, phonetic_key
 from voice.privacy.numbers import DigitRun, digit_runs, verhoeff_valid
 
@@ -86,10 +86,19 @@ _PIN_CUE = re.compile(r"\b(?:pin|pincode|pin\s+code|postal\s+code|zip)\b\W{0,3}$
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)\W{0,3}$")
 
 
+_PIN_QUESTION = re.compile(r"\b(?:pin|pincode|pin\s+code|postal\s+code|zip)\b[^\n]{0,20}$", re.IGNORECASE)
+_TURN_LABEL = re.compile(r"[^\n:]{0,20}:[ \t]*$")
+
+
 def _pin_context(text: str, run: DigitRun, line_start: int, address_ends: list[int]) -> bool:
     before = text[max(line_start, run.start - 120) : run.start]
     if _PIN_CUE.search(before[-30:]):
         return True
+    if line_start and (not before.strip() or _TURN_LABEL.fullmatch(before)):
+        # the answer to "Pin code?" / "pin code kya hai" on the turn before
+        previous = text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1]
+        if _PIN_QUESTION.search(previous):
+            return True
     if any(0 <= run.start - end <= 3 for end in address_ends):
         return True
     word = _WORD_BEFORE.search(before)
@@ -124,10 +133,14 @@ def number_spans(text: str, known: KnownIdentifiers, *, address_ends: list[int] 
             found = None
         if found:
             spans.append(Span(target.start, target.end, found[0], found[1]))
-        elif len(trimmed.digits) == 6 and trimmed.digits[0] != "0":
-            line_start = text.rfind("\n", 0, trimmed.start) + 1
-            if _pin_context(text, trimmed, line_start, address_ends or []):
-                spans.append(Span(trimmed.start, trimmed.end, "pin", "pin_code"))
+        else:
+            # "... shunya shunya do": a trailing "do" is a digit when it makes six
+            pin = trimmed if len(trimmed.digits) == 6 else run
+            if len(pin.digits) != 6 or pin.digits[0] == "0":
+                continue
+            line_start = text.rfind("\n", 0, pin.start) + 1
+            if _pin_context(text, pin, line_start, address_ends or []):
+                spans.append(Span(pin.start, pin.end, "pin", "pin_code"))
     return spans
 
 
@@ -239,7 +252,23 @@ _YEAR_WORDS = (
 )
 # A year said without its century after a day and month: "seven august fifty one", "... ninety".
 _YEAR_SHORT_WORDS = r"(?:(?:" + "|".join(_TENS) + r")(?:[\s-]+(?:" + "|".join(_UNITS) + r"))?)"
-_YEAR = rf"(?:\d{{4}}|'?\d{{2}}|{_YEAR_WORDS}|{_YEAR_SHORT_WORDS})"
+# A year said in Hindi: "unnees sau nabbe" (1990), "do hazaar teen" (2003). The word before the
+# multiplier is checked in _year_value; the one after is a Hindi number in any listed spelling.
+_HINDI_1_99 = "|".join(
+    sorted(
+        {
+            form
+            for n, (_, *spellings) in hindi_numbers.CARDINALS.items()
+            if n < 100
+            for spelling in spellings
+            for form in (spelling, hindi_numbers.key(spelling))
+        },
+        key=len,
+        reverse=True,
+    )
+)
+_YEAR_HINDI = rf"(?:[A-Za-z]{{2,12}}[\s-]+(?:sau|hazaar|hazar|hajar|hajaar)(?:[\s-]+(?:{_HINDI_1_99})\b)?)"
+_YEAR = rf"(?:{_YEAR_HINDI}|\d{{4}}|'?\d{{2}}|{_YEAR_WORDS}|{_YEAR_SHORT_WORDS})"
 _DATES = [
     re.compile(
         r"(?<![\d/.-])(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\d/-]|\.\d)"
@@ -249,9 +278,25 @@ _DATES = [
         rf"\b(?P<d>{_DAY})(?:\s+of)?[\s,-]+(?P<mn>{_MONTH})(?:[\s,-]+(?P<y>{_YEAR}))?\b", re.IGNORECASE
     ),
     re.compile(rf"\b(?P<mn>{_MONTH})[\s,-]+(?P<d>{_DAY})(?:,?[\s-]+(?P<y>{_YEAR}))?\b", re.IGNORECASE),
+    # a day said in Hindi ("pandrah august", "do march"): any word before a month, checked in
+    # _day_value, so the regex stays one cheap test per word
+    re.compile(
+        rf"\b(?P<d>[A-Za-z]{{2,12}})(?:\s+of)?[\s,-]+(?P<mn>{_MONTH})(?:[\s,-]+(?P<y>{_YEAR}))?\b",
+        re.IGNORECASE,
+    ),
 ]
+_HINDI_DAY_PATTERN = _DATES[-1]
+# The year first, then the day and month ("nineteen ninety one, twelfth may", "1991 12th May"): a
+# four-digit or spoken year only, so "weight 72 12th May" reads no year.
+_DATES.append(
+    re.compile(
+        rf"\b(?P<y>{_YEAR_HINDI}|\d{{4}}|{_YEAR_WORDS})[\s,-]+(?P<d>{_DAY})(?:\s+of)?[\s,-]+(?P<mn>{_MONTH})\b",
+        re.IGNORECASE,
+    )
+)
 _BIRTH_CUE = re.compile(
-    r"\b(?:birth|born|dob|d\.o\.b|janam|janm|birthday|date\s+of\s+birth)\b", re.IGNORECASE
+    r"\b(?:birth|born|dob|d\.o\.b|janam|janm|birthday|date\s+of\s+birth|paidaish|paidaishi|janamdin|janmdin)\b",
+    re.IGNORECASE,
 )
 
 
@@ -265,6 +310,8 @@ def _day_value(value: str) -> int | None:
         return _TENS[words[0]] + (_ORDINAL_DAYS.get(words[1]) or _UNITS.get(words[1], 0))
     if value == "thirtieth":
         return 30
+    if (hindi := hindi_numbers.value(value)) is not None:
+        return hindi if hindi <= 31 else None
     return _ORDINAL_DAYS.get(value) or _UNITS.get(value) or _TEENS.get(value) or _TENS.get(value)
 
 
@@ -276,6 +323,9 @@ def _year_value(value: str) -> int | None:
             year += 1900 if year > timezone.localdate().year % 100 else 2000
         return year
     words = [w for w in value.split() if w != "and"]
+    said_in_hindi = len(words) >= 2 and hindi_numbers.multiplier(words[1]) in (100, 1000)
+    if said_in_hindi and (hindi := _hindi_year(words)) is not None:
+        return hindi
     if words[:2] == ["two", "thousand"]:
         rest = words[2:]
         return 2000 + (_UNITS.get(rest[0]) or _TEENS.get(rest[0], 0) if rest else 0)
@@ -293,8 +343,22 @@ def _year_value(value: str) -> int | None:
     return None
 
 
+def _hindi_year(words: list[str]) -> int | None:
+    parts: list[tuple[str, int]] = []
+    for word in words:
+        if (mult := hindi_numbers.multiplier(word)) is not None:
+            parts.append(("mult", mult))
+        elif (number := hindi_numbers.value(word)) is not None:
+            parts.append(("num", number))
+        else:
+            return None
+    year = hindi_numbers.compose(parts)
+    return year if year is not None and 1900 <= year <= 2099 else None
+
+
 _BIRTH_YEAR = re.compile(
-    r"\b(?:born|birth|dob|janam|janm)\b(?:\s+(?:in|year|was|is|hai|:|-|of|the)){0,3}\s*[:,-]?\s*((?:19|20)\d\d)\b",
+    r"\b(?:born|birth|dob|janam|janm|paidaish)\b(?:\s+(?:in|year|was|is|hai|:|-|of|the)){0,3}\s*[:,-]?\s*"
+    rf"((?:19|20)\d\d|{_YEAR_HINDI})\b",  # "born in 1975", "janam unnees sau nabbe mein"
     re.IGNORECASE,
 )
 
@@ -321,6 +385,8 @@ def date_spans(text: str, known: KnownIdentifiers) -> list[Span]:
     birthdays = {(d.day, d.month) for d in known.dates_of_birth}
     for pattern in _DATES:
         for m in pattern.finditer(text):
+            if pattern is _HINDI_DAY_PATTERN and hindi_numbers.value(m.group("d")) is None:
+                continue  # "since march", "in may": the other patterns read English days
             day = _day_value(m.group("d"))
             month = MONTHS.get(m.group("mn").lower().rstrip(".")) if "mn" in m.groupdict() else None
             if month is None and "m" in m.groupdict():
@@ -349,7 +415,8 @@ def date_spans(text: str, known: KnownIdentifiers) -> list[Span]:
             elif date.year <= today.year - 12:
                 spans.append(Span(m.start(), m.end(), "date", "date_of_birth"))
     for m in _BIRTH_YEAR.finditer(text):  # "born in 1975": the year alone, said as a birth year
-        spans.append(Span(m.start(1), m.end(1), "dob", "date_of_birth"))
+        if m.group(1)[0].isdigit() or _year_value(m.group(1)) is not None:
+            spans.append(Span(m.start(1), m.end(1), "dob", "date_of_birth"))
     return spans
 
 
@@ -358,10 +425,13 @@ def date_spans(text: str, known: KnownIdentifiers) -> list[Span]:
 _ADDRESS_CUE = re.compile(
     r"\b(?:(?:i|we)\s+(?:am\s+|are\s+)?(?:stay|staying|live|living|reside|residing)\s+(?:at|in|on|near)"
     r"|(?:(?:my|our|the|home|residential|ghar\s+ka)\s+)?address\s*(?:is|hai|:|-)"
+    # "Address B/402, ...", "Address 16-2-705, Malakpet": the number said straight after the word
+    r"|address(?=[ \t]+[A-Za-z]{0,2}[/-]?\d)"
     r"|(?:i|we)\s+(?:have\s+)?(?:shifted|moved)\s+to|(?:i\s+am|i'm|we\s+are|we're|i\s+come)\s+from)\b[\s:,-]*",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"[?!\n]|\.(?=\s+[A-Z]|\s*$)")
+# The stop of "St. Mary's", "No. 14", "Dr. Rao" ends no sentence.
+_SENTENCE_END = re.compile(r"[?!\n]|(?<!\bSt)(?<!\bNo)(?<!\bDr)(?<!\bMr)(?<!\bMs)\.(?=\s+[A-Z]|\s*$)")
 # The "(?=[...])" after "\b" in the address regexes lists the first letters of the alternatives
 # that follow: most positions then fail on one character test instead of trying each word (4-5x
 # faster on a consultation; the anonymizer runs on every live utterance).
@@ -483,7 +553,9 @@ def address_spans(text: str, known: KnownIdentifiers) -> list[Span]:
             # "Isotretinoin Road" is no place; "MG Road", "JP Nagar" are (a capitalised abbreviation
             # such as MG is a road's name, not milligrams)
             words = [
-                w.lower() for w in re.findall(r"[A-Za-z]+", m.group(0)) if not (w.isupper() and len(w) <= 4)
+                w.lower()
+                for w in re.findall(r"[A-Za-z]{2,}", m.group(0))  # "flat 3c": a letter is no drug
+                if not (w.isupper() and len(w) <= 4)
             ]
             if any(w in lexicon.clinical_terms() for w in words):
                 continue
@@ -512,14 +584,134 @@ def address_spans(text: str, known: KnownIdentifiers) -> list[Span]:
         spans.append(Span(m.start(1), m.end(1), "address", "address"))
     for m in _HINDI_HOME.finditer(text):
         spans.append(Span(m.start(1), m.end(1), "address", "address"))
-    return _with_town_after(text, spans)
+    for m in _HINDI_LIVE_LOWER.finditer(text) if "mein" in text or " me " in text else ():
+        start = _place_words_before(text, m.start())
+        if start is not None:
+            spans.append(Span(start, m.start(), "address", "address"))
+    for m in _LOCALITY_LOWER.finditer(text):
+        start = _place_words_before(text, m.start(), limit=2)
+        if start is not None:
+            house = _HOUSE_NUMBER_BEFORE.search(text, max(0, start - 24), start)
+            spans.append(Span(house.start() if house else start, m.end(), "address", "address"))
+    return _address_runs(text, _with_town_after(text, spans))
+
+
+# Lowercase speech-to-text has no capitals to find a place by. What is left is the grammar of an
+# Indian address: a house number, the place's own name (a word that is no everyday word), a
+# locality word (nagar, colony, enclave, circle...), a cross or main road, a city.
+_LOCALITY_WORDS = frozenset(
+    """nagar colony layout enclave vihar puram bagh ganj society residency apartments apartment
+    salai peth wadi halli palya mohalla chs nivas niwas circle road street marg lane cross main block
+    stage phase sector bazar bazaar chowk tiniali wing floor tower towers heights ward""".split()  # noqa: SIM905
+)
+_LOCALITY_LOWER = re.compile(
+    r"\b(?=[nclevpbgsrawmht])(?:nagar|colony|layout|enclave|vihar|puram|bagh|ganj|society|residency|apartments?|"
+    r"salai|peth|wadi|halli|palya|mohalla|chs|nivas|niwas|circle|road|street|marg|bazaa?r|tiniali)\b"
+)
+# "14 gandhi nagar", "no. 7 kalyan circle": the house number before the place's name.
+_HOUSE_NUMBER_BEFORE = re.compile(
+    r"(?:\b(?:no\.?|number|#)[ \t]*)?(?<![\w.,/-])\d{1,4}[A-Za-z]?(?:/\d{1,4})?[ \t,]+$"
+)
+_HINDI_LIVE_LOWER = re.compile(
+    r"[ \t]+(?:mein|me|main)[ \t]+(?:rehta|rehti|rehte|rahta|rahti|rahte|raheta|rehete)\b"
+)
+# Words that start or join a sentence, never a place's name: "hum log X mein rehte hain", "the road".
+_NOT_A_PLACE = frozenset(
+    """log hum ham main mai mera meri mere hamara hamari hamare apna apni apne aap yahan wahan abhi ab bhi
+    toh to ki ka ke ko se aur ya par pe i we you my our your his her their the a an in at on of to and or
+    this that same new old big small main side one any some every our""".split()  # noqa: SIM905
+)
+_DIRECTIONS = frozenset(["east", "west", "north", "south"])
+
+
+def _placeish(word: str) -> bool:
+    """A word that can be part of a place's name: not an everyday, clinical or joining word."""
+    w = word.lower()
+    return (
+        w not in _NOT_A_PLACE
+        and w not in lexicon.common_words()
+        and w not in lexicon.clinical_terms()
+        and w not in lexicon.HONORIFICS
+        and w not in lexicon.RELATIONS
+        and not w.isdigit()
+    )
+
+
+_WORD_BACK = re.compile(r"([A-Za-z][A-Za-z'.-]*)[ \t]*$")
+_PLACE_PREFIXES = frozenset(["shree", "shri", "sri", "sree"])  # "Shree Ganesh Apartments"
+
+
+def _place_words_before(text: str, end: int, *, limit: int = 3) -> int | None:
+    """Where the name of a place said before `end` begins ("sunrise enclave" before "mein rehte
+    hain", "gandhi" before "nagar"), or None if no word there can be one."""
+    start = None
+    pos = end
+    for _ in range(limit):
+        m = _WORD_BACK.search(text, max(0, pos - 40), pos)
+        if m is None:
+            break
+        word = m.group(1).lower()
+        if not (_placeish(word) or word in lexicon.CITIES or (start is not None and word in _PLACE_PREFIXES)):
+            break
+        start = pos = m.start(1)
+    return start
+
+
+_RUN_TOKEN = re.compile(r"[ \t]*,?[ \t]*([A-Za-z0-9][A-Za-z0-9/-]*)")
+_ORDINAL_WORDS = frozenset(_ORDINALS.split()[:10])
+# Address words that point or count ("opposite", "plot", "district"), never a family's name.
+_ADDRESS_POINTERS = frozenset(
+    [
+        *("opp", "opposite", "near", "behind", "pin", "pincode", "post", "district", "taluk", "tehsil"),
+        *("rd", "st", "flat", "plot", "extension", "complex", "quarters"),
+    ]
+)
+_RUN_STOP = frozenset(["pin", "pincode", "near", "opposite", "opp", "behind"])
+
+
+def _address_runs(text: str, spans: list[Span]) -> list[Span]:
+    """An address goes on after its first part until a word that cannot be part of one: "door no
+    557 benz circle hubballi", "flat 3c lotus apartments anna nagar west chennai", "plot 341, lane 4
+    aliganj bhubaneswar". A word goes with the address if it holds a digit, is a locality word, a
+    direction or a city, is no everyday word (a place's own name), or is an everyday word right
+    before a locality word ("temple street", "royal enclave", "second cross", "b wing")."""
+    extra = []
+    for span in spans:
+        if span.type != "address":
+            continue
+        end = span.end
+        first = None
+        for _ in range(8):
+            m = _RUN_TOKEN.match(text, end)
+            if m is None:
+                break
+            word = m.group(1)
+            low = word.lower()
+            if low in _RUN_STOP:
+                break
+            nxt = _RUN_TOKEN.match(text, m.end())
+            before_locality = nxt is not None and nxt.group(1).lower() in _LOCALITY_WORDS
+            if not (
+                any(c.isdigit() for c in word)
+                or low in _LOCALITY_WORDS
+                or low in _DIRECTIONS
+                or low in lexicon.CITIES
+                or (len(low) >= 3 and _placeish(low) and low not in lexicon.not_a_name())
+                or (before_locality and low not in _NOT_A_PLACE - _ORDINAL_WORDS - {"main"})
+            ):
+                break
+            end = m.end(1)
+            first = m.start(1) if first is None else first
+        if first is not None:
+            extra.append(Span(first, end, "address", "address"))
+    return spans + extra
 
 
 def _names_a_place(clause: str) -> bool:
     """Lowercase speech-to-text: "we shifted to sarabha nagar ... in kozhikode" names a place by an
     address word or a city."""
     words = set(re.findall(r"[a-z]+", clause.lower()))
-    return bool(words & lexicon.CITIES) or bool(words & _PLACE_WORDS)
+    return bool(words & lexicon.CITIES) or bool(words & _PLACE_WORDS) or bool(words & _LOCALITY_WORDS)
 
 
 _PLACE_WORDS = frozenset(
@@ -854,6 +1046,10 @@ def name_spans(text: str, known: KnownIdentifiers) -> list[Span]:
             # (a capitalised word alone is not enough: "Main Betnovate lagati hoon")
             context[i] = context[i] or said_as_self or (toks[i].cap and toks[i].key in gazetteer)
             lenient[i] = lenient[i] or (said_as_self and _name_shaped(toks[i].key))
+            # "main baby reception se": a pet name said as oneself at a workplace ("main happy
+            # hoon" is "I am happy" and stays)
+            if nxt == "reception" and toks[i].key in lexicon.AMBIGUOUS_NAMES:
+                context[i] = lenient[i] = True
         # a vocative before a request: "Sarojini, can you get the file?", "Ravi, please sit"
         if toks[i].cap and toks[i].initial:
             k = i
@@ -979,6 +1175,21 @@ def name_spans(text: str, known: KnownIdentifiers) -> list[Span]:
             is_name[i] = True
 
     # 4. grow names over their neighbours: "Ananya Singh", "ananya iyer", "Zubin Lobo ji"
+    def _surname_that_is_an_address_word(j: int) -> bool:
+        """ "Dr. Nagarjuna Gali", "dr ravindranath gali ko": after a titled name, an address word
+        that is no everyday word is the surname, unless the address goes on ("Dr. Rao Gali number
+        4", "Shastri Nagar 2nd cross")."""
+        key = toks[j].key
+        if (
+            key not in lexicon.ADDRESS_WORDS
+            or key in lexicon.common_words()
+            or key in _LOCALITY_WORDS
+            or key in _ADDRESS_POINTERS
+        ):
+            return False
+        after = toks[j + 1].key if j + 1 < n and _joined(toks[j + 1]) else ""
+        return not (after in lexicon.ADDRESS_WORDS or after in ("no", "number") or after[:1].isdigit())
+
     def joinable(j: int, i: int) -> bool:
         tok = toks[j]
         key = tok.key
@@ -996,6 +1207,8 @@ def name_spans(text: str, known: KnownIdentifiers) -> list[Span]:
                 # "Next, Zainab A?": a capital A closing a name before punctuation
                 or (j > i and key == "a" and tok.cap and (after in "?,!" or after == ""))
             )
+        if j == i + 1 and titled[i] and _surname_that_is_an_address_word(j):
+            return True
         if tok.cap:
             return key not in not_a_name and len(key) >= 2
         # a lowercase surname after a lowercase name said in a name context: "my neighbour kimaya ketkar"

@@ -226,7 +226,7 @@ ADDRESS_SUFFIXES = (
     "Ganj|Chowk|Society|Complex|Heights|Park|Gardens?|Extension|Cross|Main|Block|Sector|Phase|Town|"
     "Lines|Salai|Peth|Wadi|Pada|Halli|Palya|Meadows|Residency|Villas?|Estate|Bazaar|Market|Mohalla"
 )
-CITIES = frozenset(
+_CORE_CITIES = frozenset(
     _words(
         """
         mumbai delhi bengaluru bangalore hyderabad ahmedabad chennai kolkata surat pune jaipur lucknow
@@ -243,6 +243,8 @@ CITIES = frozenset(
         """
     )
 )
+# With the longer list in data/cities.txt, less those that are also names ("Kalyan", "Sagar").
+CITIES = _CORE_CITIES | (_load("cities.txt") - given_names() - surnames())
 
 # Numbers as words. Hindi digit words spoken one by one ("nau aath chaar paanch").
 DIGIT_WORDS = {

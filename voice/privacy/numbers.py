@@ -8,8 +8,9 @@ digits. A decimal ("99.4"), a ratio ("130/85"), a percentage or a unit written o
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
-from voice.privacy import lexicon
+from voice.privacy import hindi_numbers, lexicon
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,10 @@ _WORDS = sorted(
 )
 _ATOM = re.compile(
     r"(?P<num>(?<![\w.])(?P<plus>\+)?(?P<digits>\d+(?:,\d+)*)(?P<tail>\.\d+|/\d|%|[A-Za-z]+)?)"
-    r"|(?<![\w'\u2019])(?P<word>" + "|".join(_WORDS) + r")(?![\w'\u2019])",
+    r"|(?<![\w'\u2019])(?P<word>" + "|".join(_WORDS) + r")(?![\w'\u2019])"
+    # any other word: a Hindi number in one of its spellings ("pandrah", "chhiyasi"), or a
+    # multiplier ("sau", "hazaar", "lakh", "thousand"); other words are skipped in _atoms
+    r"|(?<![\w'\u2019])(?P<other>[A-Za-z]{3,12})(?![\w'\u2019])",
     re.IGNORECASE,
 )
 # Devanagari digits (as a Hindi transcript may write them) read as ASCII ones.
@@ -87,15 +91,32 @@ _GAP_WORDISH = re.compile(r"[ \t]*[,.][ \t]*")
 class _Atom:
     start: int
     end: int
-    kind: str  # digits | digit | teen | tens | repeat | plus | hundred
+    kind: str  # digits | digit | teen | tens | repeat | plus | hundred | mult | number
     value: str
     ambiguous: bool
     plus: bool = False
 
 
+@cache
+def _other_word(word: str) -> tuple[str, str, bool] | None:
+    """(kind, value, ambiguous) of a word outside the English digit words, or None."""
+    if (mult := hindi_numbers.multiplier(word)) is not None:
+        return "mult", str(mult), True
+    value = hindi_numbers.value(word)
+    if value is None or value < 10:
+        return None  # Hindi 1-9 are in lexicon.DIGIT_WORDS; other spellings of them are too rare
+    ambiguous = hindi_numbers.key(word) in hindi_numbers.AMBIGUOUS or word in lexicon.not_a_name()
+    return "teen", str(value), ambiguous
+
+
 def _atoms(text: str) -> list[_Atom]:
     atoms: list[_Atom] = []
     for m in _ATOM.finditer(text):
+        if m.group("other"):
+            found = _other_word(m.group("other").lower())
+            if found is not None:
+                atoms.append(_Atom(m.start(), m.end(), found[0], found[1], found[2]))
+            continue
         if m.group("num"):
             if m.group("tail"):
                 continue  # 99.4, 130/85, 98%, 72kg: a measurement, and a wall between runs
@@ -131,7 +152,49 @@ def _atoms(text: str) -> list[_Atom]:
             atoms.append(_Atom(m.start(), m.end(), "plus", "", True))
         else:
             atoms.append(_Atom(m.start(), m.end(), "hundred", "00", True))
-    return atoms
+    return _composed(text, atoms)
+
+
+_SPOKEN_NUMBER = ("digit", "teen", "tens")
+
+
+def _composed(text: str, atoms: list[_Atom]) -> list[_Atom]:
+    """Numbers said with multipliers become one atom: "unnees sau nabbe" (1990), "do hazaar teen"
+    (2003), "paanch sau chhiyasi" (586), "six lakh eighty six thousand" (686000). A multiplier
+    that multiplies nothing is dropped, and so stands between runs as a word would."""
+    if not any(a.kind == "mult" for a in atoms):
+        return atoms
+    out: list[_Atom] = []
+    i = 0
+    while i < len(atoms):
+        parts: list[tuple[str, int]] = []
+        j = i
+        while j < len(atoms):
+            atom = atoms[j]
+            if parts and not _joins(text, atoms[j - 1], atom):
+                break
+            if atom.kind in _SPOKEN_NUMBER and (not parts or parts[-1][0] == "mult"):
+                value = int(atom.value) * (10 if atom.kind == "tens" else 1)  # tens hold one digit
+                nxt = atoms[j + 1] if j + 1 < len(atoms) else None
+                if atom.kind == "tens" and nxt and nxt.kind == "digit" and _joins(text, atom, nxt):
+                    value += int(nxt.value)  # "eighty six"
+                    j += 1
+                parts.append(("num", value))
+            elif atom.kind == "mult" and parts and parts[-1][0] == "num":
+                parts.append(("mult", int(atom.value)))
+            else:
+                break
+            j += 1
+        if any(kind == "mult" for kind, _ in parts):
+            value = hindi_numbers.compose(parts)
+            if value is not None:
+                out.append(_Atom(atoms[i].start, atoms[j - 1].end, "number", str(value), False))
+                i = j
+                continue
+        if atoms[i].kind != "mult":
+            out.append(atoms[i])
+        i += 1
+    return out
 
 
 def _joins(text: str, left: _Atom, right: _Atom) -> bool:
