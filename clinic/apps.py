@@ -19,8 +19,10 @@ class ClinicConfig(AppConfig):
 
     def ready(self) -> None:
         from clinic import checks  # noqa: F401  (registers system checks)
+        from clinic.context_processors import connect_invalidation
         from clinic.messaging import checks as messaging_checks  # noqa: F401
 
+        connect_invalidation()  # the top bar's cached workplace (clinic/context_processors.py)
         post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="clinic.roles.sync_role_permissions")
 
 

@@ -2,15 +2,29 @@
 user's clinic and branches.
 
 Both are lazy: a template that never shows the top bar (the admin, an htmx fragment) costs no query.
+The user's workplace (clinic name, branch names, display name, role names: no patient data) is kept
+in Django's cache per user for WORKPLACE_TTL seconds, so most staff pages pay one cache read for it
+instead of three queries (decision 0045, "Cost"). Any change that could alter it (a Staff row, its
+branches, a branch, a hospital, a group or a user's groups) drops every entry at once by moving a
+generation token (`connect_invalidation`, wired in ClinicConfig.ready); a change to a user drops that
+user's entry. Edits that send no signal (bulk updates, raw SQL) show within the TTL.
 """
 
+import logging
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
 from clinic.permissions import staff_of
+
+logger = logging.getLogger(__name__)
+WORKPLACE_TTL = 300
+_GENERATION_KEY = "staff-ui:generation"
 
 
 @dataclass(frozen=True)
@@ -24,11 +38,7 @@ class NavItem:
 def _group_names(user) -> set[str]:
     if not user.is_authenticated:
         return set()
-    cached = getattr(user, "_staff_ui_groups", None)
-    if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
-        user._staff_ui_groups = cached
-    return cached
+    return set(_entry(user)["groups"])
 
 
 def _allowed(user, groups) -> bool:
@@ -61,25 +71,114 @@ def nav_items(request) -> list[NavItem]:
     return items
 
 
-def _workplace(user) -> dict:
-    """The clinic's name and the branches the user works at (superusers: every active branch)."""
+def _user_key(user) -> str:
+    # date_joined is in the key so that a user id reused (a restored or recreated database, a test
+    # run after another on the same Redis) can never be served another account's entry.
+    return f"staff-ui:workplace:{user.pk}:{user.date_joined.timestamp():.6f}"
+
+
+def _compute(user) -> dict:
     from clinic.models import Branch
 
+    groups = sorted(user.groups.values_list("name", flat=True))
     staff = staff_of(user)
-    if user.is_authenticated and user.is_superuser:
+    if user.is_superuser:
         branches = list(Branch.objects.filter(is_active=True).select_related("hospital"))
     elif staff is not None:
         branches = list(staff.branches.filter(is_active=True).select_related("hospital"))
     else:
         branches = []
-    hospital = branches[0].hospital.name if branches else ""
     return {
-        "hospital": hospital,
-        "branches": branches,
+        "groups": groups,
+        "hospital": branches[0].hospital.name if branches else "",
         "branch_label": ", ".join(b.name for b in branches[:2]) + (" +" if len(branches) > 2 else ""),
-        "person": (staff.display_name if staff else "") or getattr(user, "username", ""),
-        "role": ", ".join(sorted(_group_names(user))) or ("Administrator" if user.is_superuser else ""),
+        "person": (staff.display_name if staff else "") or user.username,
+        "role": ", ".join(groups) or ("Administrator" if user.is_superuser else ""),
     }
+
+
+def _entry(user) -> dict:
+    """The user's cached workplace, read once per request (kept on the user object)."""
+    entry = getattr(user, "_staff_ui_entry", None)
+    if entry is not None:
+        return entry
+    key = _user_key(user)
+    try:
+        found = cache.get_many([key, _GENERATION_KEY])
+    except Exception:  # the cache is down: read the database, never fail the page
+        logger.warning("staff layout: cache unavailable, workplace read from the database")
+        found = {_GENERATION_KEY: None}
+    generation = found.get(_GENERATION_KEY, "")
+    entry = found.get(key)
+    if entry is None or entry.get("generation") != generation:
+        entry = {**_compute(user), "generation": generation}
+        if generation is not None:
+            _quietly(cache.set, key, entry, WORKPLACE_TTL)
+    user._staff_ui_entry = entry
+    return entry
+
+
+def _quietly(call, *args) -> None:
+    """A cache write that must never fail the request or the save that triggered it."""
+    try:
+        call(*args)
+    except Exception:
+        logger.warning("staff layout: cache unavailable, entry not written or dropped")
+
+
+def _workplace(user) -> dict:
+    """The clinic's name and the branches the user works at (superusers: every active branch)."""
+    if not user.is_authenticated:
+        return {"hospital": "", "branch_label": "", "person": "", "role": ""}
+    entry = _entry(user)
+    return {name: entry[name] for name in ("hospital", "branch_label", "person", "role")}
+
+
+def workplace_invalidate_all() -> None:
+    """Drop every user's cached workplace: now, and again after the transaction commits (a request
+    between the two could have cached what it read before the commit)."""
+
+    def bump():
+        _quietly(cache.set, _GENERATION_KEY, uuid.uuid4().hex, None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def workplace_invalidate_user(user) -> None:
+    key = _user_key(user)
+    _quietly(cache.delete, key)
+    transaction.on_commit(lambda: _quietly(cache.delete, key))
+
+
+def _on_change(sender, **kwargs) -> None:
+    workplace_invalidate_all()
+
+
+def _on_user_saved(sender, instance, update_fields=None, **kwargs) -> None:
+    # Signing in saves last_login only: nothing the top bar shows.
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    if instance.pk and instance.date_joined:
+        workplace_invalidate_user(instance)
+
+
+def connect_invalidation() -> None:
+    """Called from ClinicConfig.ready."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from clinic.models import Branch, Hospital, Staff
+
+    user_model = get_user_model()
+    for model in (Staff, Branch, Hospital, Group):
+        post_save.connect(_on_change, sender=model, dispatch_uid=f"staff-ui:save:{model.__name__}")
+        post_delete.connect(_on_change, sender=model, dispatch_uid=f"staff-ui:delete:{model.__name__}")
+    for through in (Staff.branches.through, user_model.groups.through):
+        m2m_changed.connect(_on_change, sender=through, dispatch_uid=f"staff-ui:m2m:{through.__name__}")
+    post_save.connect(_on_user_saved, sender=user_model, dispatch_uid="staff-ui:user")
+    post_delete.connect(_on_user_saved, sender=user_model, dispatch_uid="staff-ui:user-delete")
 
 
 def staff_ui(request) -> dict:

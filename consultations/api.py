@@ -7,6 +7,8 @@ client last saw) and gets a 409 `stale` if someone saved in between. Saving the 
 changes nothing; adding with a client-chosen item id twice adds once.
 """
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
@@ -131,6 +133,15 @@ def _patient_brief(consultation: Consultation) -> dict:
     }
 
 
+@functools.cache
+def _shape(serializer_class) -> serializers.Serializer:
+    """One instance of an output serializer per process, used through to_representation: building a
+    serializer's fields (ModelSerializer introspection, deep copies) was most of what serializing a
+    consultation cost, on every request (decision 0045, "Cost"). The output serializers keep no
+    state between calls (no context, no instance), so one instance gives the same shape."""
+    return serializer_class()
+
+
 def consultation_payload(consultation: Consultation, *, user, extra: dict | None = None) -> dict:
     """The whole consultation page's data (from consultation_detail_queryset: constant queries)."""
     vitals = related_or_none(consultation, "vitals")
@@ -155,10 +166,14 @@ def consultation_payload(consultation: Consultation, *, user, extra: dict | None
             "status": consultation.appointment.status,
             "chief_complaint": consultation.appointment.chief_complaint,
         },
-        "vitals": VitalsOutputSerializer(vitals).data if vitals else None,
-        "note": NoteOutputSerializer(note).data if note else None,
-        "diagnoses": DiagnosisOutputSerializer(consultation.diagnoses.all(), many=True).data,
-        "prescription": PrescriptionOutputSerializer(prescription).data if prescription else None,
+        "vitals": _shape(VitalsOutputSerializer).to_representation(vitals) if vitals else None,
+        "note": _shape(NoteOutputSerializer).to_representation(note) if note else None,
+        "diagnoses": [
+            _shape(DiagnosisOutputSerializer).to_representation(d) for d in consultation.diagnoses.all()
+        ],
+        "prescription": _shape(PrescriptionOutputSerializer).to_representation(prescription)
+        if prescription
+        else None,
         "invoice_id": str(consultation.invoice_id) if consultation.invoice_id else None,
         "follow_up_appointment_id": str(consultation.follow_up_appointment_id)
         if consultation.follow_up_appointment_id

@@ -18,7 +18,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -256,24 +256,36 @@ def _follow_up_choices(today: datetime.date) -> list[dict]:
     ]
 
 
+_THIS_VISIT = "c0000000-0000-4000-8000-000000000045"  # stands for the visit's id in _url_templates
+
+
 def _api_urls(consultation: Consultation) -> dict:
+    this = str(consultation.pk)
+    templates = _url_templates(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return {name: url.replace(_THIS_VISIT, this) for name, url in templates.items()}
+
+
+@functools.cache
+def _url_templates(script_prefix: str, urlconf) -> dict:
+    """The page's API addresses, reversed once per process and URL configuration (20 reverse()
+    calls a page otherwise)."""
     zero = "00000000-0000-0000-0000-000000000000"
     return {
-        "detail": reverse("consultations:detail", args=[consultation.pk]),
-        "transition": reverse("consultations:transition", args=[consultation.pk]),
-        "vitals": reverse("consultations:vitals", args=[consultation.pk]),
-        "note": reverse("consultations:note", args=[consultation.pk]),
-        "note_template": reverse("consultations:note-template", args=[consultation.pk]),
-        "diagnoses": reverse("consultations:diagnosis-add", args=[consultation.pk]),
-        "diagnosis": reverse("consultations:diagnosis-remove", args=[consultation.pk, zero]),
-        "prescription": reverse("consultations:prescription", args=[consultation.pk]),
-        "items": reverse("consultations:item-add", args=[consultation.pk]),
+        "detail": reverse("consultations:detail", args=[_THIS_VISIT]),
+        "transition": reverse("consultations:transition", args=[_THIS_VISIT]),
+        "vitals": reverse("consultations:vitals", args=[_THIS_VISIT]),
+        "note": reverse("consultations:note", args=[_THIS_VISIT]),
+        "note_template": reverse("consultations:note-template", args=[_THIS_VISIT]),
+        "diagnoses": reverse("consultations:diagnosis-add", args=[_THIS_VISIT]),
+        "diagnosis": reverse("consultations:diagnosis-remove", args=[_THIS_VISIT, zero]),
+        "prescription": reverse("consultations:prescription", args=[_THIS_VISIT]),
+        "items": reverse("consultations:item-add", args=[_THIS_VISIT]),
         "item": reverse("consultations:item", args=[zero]),
         "finalize": reverse("consultations:prescription-finalize", args=[zero]),
         "amend": reverse("consultations:prescription-amend", args=[zero]),
-        "follow_up": reverse("consultations:follow-up", args=[consultation.pk]),
-        "follow_up_slots": reverse("consultations:follow-up-slots", args=[consultation.pk]),
-        "follow_up_reschedule": reverse("consultations:follow-up-reschedule", args=[consultation.pk]),
+        "follow_up": reverse("consultations:follow-up", args=[_THIS_VISIT]),
+        "follow_up_slots": reverse("consultations:follow-up-slots", args=[_THIS_VISIT]),
+        "follow_up_reschedule": reverse("consultations:follow-up-reschedule", args=[_THIS_VISIT]),
         "icd10": reverse("consultations:icd10-search"),
         "medicines": reverse("consultations:medicine-search"),
         "queue": reverse("doctor:tablet"),
