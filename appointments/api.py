@@ -8,6 +8,7 @@ Refusals share the API's one error shape. A booking conflict is a 409 whose erro
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -30,6 +31,7 @@ from appointments.models import (
     DoctorSchedule,
     Holiday,
     Priority,
+    ResourceAllocation,
     StaffLeave,
 )
 from appointments.permissions import (
@@ -62,6 +64,7 @@ from appointments.selectors import (
     therapists_available,
 )
 from appointments.selectors.availability import requirement_for
+from appointments.selectors.blocks import resource_block_get, resource_block_list
 from appointments.serializers import (
     AppointmentDetailOutputSerializer,
     AppointmentOutputSerializer,
@@ -99,6 +102,7 @@ from appointments.services import (
     staff_leave_cancel,
     staff_leave_record,
 )
+from appointments.services.blocks import resource_block, resource_block_lift
 from appointments.services.idempotency import idempotent_reply, request_fingerprint
 from appointments.services.schedules import BreakInput
 from clinic.api_errors import error_response, exception_handler
@@ -1367,6 +1371,138 @@ class HolidayDetailApi(APIView):
             can_manage_schedules(request.user, holiday.branch), "Only the desk of that branch can do this."
         )
         return Response({"slots_created": holiday_cancel(acting_user=request.user, holiday=holiday)})
+
+
+# --- Room and therapist/nurse blocks ---------------------------------------------------------------
+
+ROOMS = Room.objects.filter(is_deleted=False).select_related("branch")
+
+
+def _block_output(block, branch: Branch | None = None) -> dict:
+    """Times on the room's branch's clock; a person's block (they may work at several branches) on
+    the branch asked about, else the clinic's default zone."""
+    branch = block.room.branch if block.room_id else branch
+
+    def when(value):
+        return value.astimezone(branch.zone).isoformat() if branch else timezone.localtime(value).isoformat()
+
+    return {
+        "id": str(block.pk),
+        "resource_type": block.resource_type,
+        "room": {"id": str(block.room_id), "name": str(block.room)} if block.room_id else None,
+        "staff": {"id": str(block.staff_id), "name": block.staff.display_name} if block.staff_id else None,
+        "starts_at": when(block.period.lower),
+        "ends_at": when(block.period.upper),
+        "reason": block.block_reason,
+        "status": block.status,
+        "blocked_by": block.allocated_by.get_username() if block.allocated_by_id else None,
+        "blocked_at": block.allocated_at,
+    }
+
+
+def _can_manage_block(user, block) -> bool:
+    """The desk of the room's branch; for a person, the desk of one of the branches they work at."""
+    if block.room_id:
+        return can_manage_schedules(user, block.room.branch)
+    allowed = branch_ids_for(user)
+    return in_group(user, *DESK_ROLES) and (
+        allowed is None or block.staff.branches.filter(pk__in=allowed).exists()
+    )
+
+
+BLOCK = inline_serializer(
+    "ResourceBlock",
+    {
+        "id": serializers.UUIDField(),
+        "resource_type": serializers.ChoiceField(choices=["room", "therapist", "nurse"]),
+        "room": serializers.DictField(allow_null=True),
+        "staff": serializers.DictField(allow_null=True),
+        "starts_at": serializers.DateTimeField(),
+        "ends_at": serializers.DateTimeField(),
+        "reason": serializers.CharField(),
+        "status": serializers.CharField(),
+        "blocked_by": serializers.CharField(allow_null=True),
+        "blocked_at": serializers.DateTimeField(),
+    },
+)
+BLOCK_CONFLICT = OpenApiResponse(
+    description='409: {"error": {"code": "resource_busy", "message", "appointments": [{"id", "number", '
+    '"starts_at", "ends_at", "status"}], "blocks": [{"id", "reason", "starts_at", "ends_at"}]}}: '
+    "what is in the way; nothing was written."
+)
+
+
+class ResourceBlockListCreateApi(APIView):
+    """GET /api/appointments/resource-blocks/ (blocks not yet over at my branches) and POST (block a
+    room, or a therapist or nurse, for a time with a reason)."""
+
+    permission_classes = [IsFrontDeskOrAdmin]
+
+    class FilterSerializer(serializers.Serializer):
+        room_id = serializers.UUIDField(required=False)
+        staff_id = serializers.UUIDField(required=False)
+        start = AwareDateTimeField(required=False, help_text="With `end`: blocks overlapping that time.")
+        end = AwareDateTimeField(required=False)
+
+    class InputSerializer(serializers.Serializer):
+        branch_id = ExistingField(
+            noun="branch", queryset=Branch.objects.all(), source="branch", required=False
+        )
+        room_id = ExistingField(noun="room", queryset=ROOMS, source="room", required=False)
+        staff_id = ExistingField(
+            noun="therapist or nurse", queryset=THERAPISTS, source="staff", required=False
+        )
+        start = AwareDateTimeField()
+        end = AwareDateTimeField()
+        reason = serializers.CharField(max_length=255, help_text="Why: 'AC maintenance', 'Laser training'.")
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        summary="Room and therapist/nurse blocks at my branches",
+        responses={200: inline_serializer("ResourceBlockList", {"results": serializers.ListField()})},
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        rows = resource_block_list(branch_ids=branch_ids_for(request.user), **filters.validated_data)
+        return Response({"results": [_block_output(b) for b in rows]})
+
+    @extend_schema(
+        request=InputSerializer,
+        summary="Block a room or a therapist/nurse (maintenance, training); refused if booked then",
+        responses={201: BLOCK, 400: ERROR, 403: ERROR, 409: BLOCK_CONFLICT},
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        room = data.get("room")
+        branch = data.pop("branch", None) or (room.branch if room is not None else user_branch(request, None))
+        require(
+            can_manage_schedules(request.user, branch), "You can block rooms and staff only at your branches."
+        )
+        block = resource_block(acting_user=request.user, branch=branch, **data)
+        block = resource_block_get(pk=block.pk)
+        return Response(_block_output(block, branch), status=status.HTTP_201_CREATED)
+
+
+class ResourceBlockDetailApi(APIView):
+    """DELETE /api/appointments/resource-blocks/<id>/: lift a block (kept on record, cancelled)."""
+
+    permission_classes = [IsFrontDeskOrAdmin]
+
+    @extend_schema(
+        summary="Lift a room or therapist/nurse block",
+        responses={200: BLOCK, 403: ERROR, 404: ERROR, 409: ERROR},
+    )
+    def delete(self, request, block_id):
+        try:
+            block = resource_block_get(pk=block_id)
+        except ResourceAllocation.DoesNotExist:
+            raise Http404 from None
+        require(_can_manage_block(request.user, block), "You can lift blocks only at your branches.")
+        resource_block_lift(acting_user=request.user, block=block)
+        return Response(_block_output(resource_block_get(pk=block_id)))
 
 
 def _name_schema_components() -> None:

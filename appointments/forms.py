@@ -253,6 +253,21 @@ class BlockTimeForm(forms.Form):
         return data
 
 
+class RoomBlockForm(BlockTimeForm):
+    """A room closed for a time (maintenance, cleaning), from the room calendar."""
+
+    room = forms.ModelChoiceField(
+        label="Room", queryset=None, error_messages={"required": "Choose the room to block."}
+    )
+    field_order = ["room", "date", "start_time", "end_time", "reason"]
+
+    def __init__(self, *args, rooms=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = rooms
+        self.fields["reason"].help_text = "Shown on the room calendar, e.g. 'AC maintenance'."
+        self.fields["reason"].error_messages["required"] = "Say why the room is blocked."
+
+
 class LeaveForm(forms.Form):
     """A doctor's leave from the schedules page: whole days, or from a time on the first day to a
     time on the last. Used with prefix "leave" (the page's block form has fields of the same names)."""

@@ -21,6 +21,10 @@ urlpatterns = [
     path(
         "package/<uuid:pk>/requirements/", api.PackageRequirementsApi.as_view(), name="package-requirements"
     ),
+    path("resource-blocks/", api.ResourceBlockListCreateApi.as_view(), name="resource-blocks"),
+    path(
+        "resource-blocks/<uuid:block_id>/", api.ResourceBlockDetailApi.as_view(), name="resource-block-detail"
+    ),
     path("<uuid:appointment_id>/", api.AppointmentDetailApi.as_view(), name="detail"),
     path("<uuid:appointment_id>/approve/", api.AppointmentApproveApi.as_view(), name="approve"),
     path("<uuid:appointment_id>/confirm/", api.AppointmentConfirmApi.as_view(), name="confirm"),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("book/", views.book, name="book"),
     path("book/patients/", views.book_patients, name="book-patients"),
     path("calendar/", views.calendar, name="calendar"),
+    path("calendar/block-room/", views.room_block_add, name="room-block"),
     path("queue/", views.queue, name="queue"),
     path("list/", views.appointment_list_page, name="list"),
     path("schedules/", views.schedules, name="schedules"),

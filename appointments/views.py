@@ -40,6 +40,7 @@ from appointments.forms import (
     GenerateSlotsForm,
     HolidayForm,
     LeaveForm,
+    RoomBlockForm,
     ScheduleForm,
     parse_aware,
 )
@@ -85,6 +86,7 @@ from appointments.services import (
     staff_leave_cancel,
     staff_leave_record,
 )
+from appointments.services.blocks import resource_block
 from appointments.services.idempotency import IdempotencyKeyReused, idempotent_reply, request_fingerprint
 from appointments.services.schedules import BreakInput
 from appointments.services.workflow import TRANSITIONS
@@ -919,17 +921,21 @@ def _date_param(value, default: datetime.date) -> datetime.date:
 def calendar(request):
     """Day (a column per doctor or room) or week (one doctor or room, a column per day), in the
     branch's zone; appointments link to their page."""
-    branch = page_branch(page_branches(request.access), request.GET.get("branch"))
-    view = "week" if request.GET.get("view") == "week" else "day"
-    by = "room" if request.GET.get("by") == "room" else "doctor"
+    return _calendar_render(request, request.GET)
+
+
+def _calendar_render(request, params, *, block_form=None, status=200):
+    branch = page_branch(page_branches(request.access), params.get("branch"))
+    view = "week" if params.get("view") == "week" else "day"
+    by = "room" if params.get("by") == "room" else "doctor"
     today = branch_today(branch)
-    day = _date_param(request.GET.get("date"), today)
+    day = _date_param(params.get("date"), today)
     resources = calendar_resources(branch=branch, by=by)
     resource = None
     if view == "week":
         first = day - datetime.timedelta(days=day.weekday())
         days, step = 7, 7
-        wanted = request.GET.get("resource")
+        wanted = params.get("resource")
         resource = next((r for r in resources if str(r.pk) == wanted), resources[0] if resources else None)
     else:
         first, days, step = day, 1, 1
@@ -963,7 +969,46 @@ def calendar(request):
         "resource": resource,
         "can_act": _can_act(request),
     }
-    return _render(request, "appointments/calendar.html", context, branch=branch)
+    if by == "room" and context["can_act"] and resources:
+        context["block_form"] = block_form or RoomBlockForm(
+            rooms=Room.objects.filter(pk__in=[r.pk for r in resources]),
+            initial={"date": day, "room": resource},
+        )
+    return _render(request, "appointments/calendar.html", context, branch=branch, status=status)
+
+
+@staff_page(desk=True)
+@require_POST
+def room_block_add(request):
+    """Block a room from the room calendar (services.blocks.resource_block): on success back to the
+    calendar of that day; refused, the calendar again with the form and the reason (what is booked)."""
+    branch = page_branch(page_branches(request.access, desk=True), request.POST.get("branch"))
+    form = RoomBlockForm(request.POST, rooms=Room.objects.filter(branch=branch, is_deleted=False))
+    if form.is_valid():
+        data = form.cleaned_data
+        start = local_instant(branch.zone, data["date"], data["start_time"])
+        end = local_instant(branch.zone, data["date"], data["end_time"])
+        try:
+            if start is None or end is None:
+                raise ValidationError({"start_time": ["That time does not exist that day (clocks change)."]})
+            resource_block(
+                acting_user=request.user,
+                branch=branch,
+                room=data["room"],
+                start=start,
+                end=end,
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"{data['room'].room_name} blocked: {data['reason']}.")
+            query = f"?branch={branch.pk}&by=room&date={data['date']:%Y-%m-%d}"
+            return _go(request, reverse("appointments:calendar") + query)
+    params = {"branch": str(branch.pk), "by": "room", "date": request.POST.get("date", "")}
+    return _calendar_render(request, params, block_form=form, status=400)
 
 
 # --- Schedules ---------------------------------------------------------------------------------------
@@ -1204,6 +1249,8 @@ def leave_add(request):
                 )
             except ValidationError as exc:
                 _service_errors(form, exc)
+            except ApplicationError as exc:  # overlaps a leave already recorded
+                form.add_error(None, exc.message)
             else:
                 level = messages.warning if outcome.affected else messages.success
                 level(request, _absence_message(outcome, "Leave"))

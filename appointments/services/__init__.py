@@ -8,6 +8,7 @@ from appointments.services.absences import (
     staff_leave_record,
     staff_leave_update,
 )
+from appointments.services.blocks import resource_block, resource_block_lift
 from appointments.services.booking import (
     appointment_allocate_resources,
     appointment_book,
@@ -55,6 +56,8 @@ __all__ = [
     "holiday_record",
     "idempotency_keys_purge",
     "idempotent_reply",
+    "resource_block",
+    "resource_block_lift",
     "slot_block",
     "slot_generate",
     "slot_regenerate",

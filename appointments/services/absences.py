@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentSlot, Holiday, StaffLeave
@@ -23,6 +24,7 @@ from appointments.selectors.schedules import (
 )
 from appointments.services.resources import lock_slots
 from appointments.services.slots import free_future_slots, slot_generate
+from clinic.api_errors import Conflict
 from clinic.models import Branch, Staff, StaffType
 
 AWAY_TYPES = (StaffType.DOCTOR, StaffType.THERAPIST, StaffType.NURSE)
@@ -98,6 +100,45 @@ def staff_leave_validate(
         raise ValidationError(errors)
 
 
+def staff_leave_refuse_overlap(leave: StaffLeave, *, now: datetime.datetime) -> None:
+    """Inside the transaction, with the person's row locked (so two desks recording at once are
+    judged one after the other): a second leave over an existing one not yet over is refused with a
+    409 naming it; the desk changes that leave instead. Leave at another single branch does not
+    count, leave at every branch overlaps any."""
+    candidates = StaffLeave.objects.filter(
+        staff_id=leave.staff_id, start_date__lte=leave.end_date, end_date__gte=leave.start_date
+    ).exclude(pk=leave.pk)
+    if leave.branch_id is not None:
+        candidates = candidates.filter(Q(branch__isnull=True) | Q(branch_id=leave.branch_id))
+    branches = _leave_branches(leave.staff, leave.branch)
+    zones = [b.zone for b in branches] or [Branch(time_zone="Asia/Kolkata").zone]
+    for other in candidates.select_related("branch").order_by("start_date", "start_time"):
+        for zone in zones:
+            start, end = leave.window(zone)
+            other_start, other_end = other.window(zone)
+            if other_end > now and other_start < end and start < other_end:
+                where = f" at {other.branch}" if other.branch_id else ""
+                times = _leave_span(other)
+                why = f" ({other.reason})" if other.reason else ""
+                raise Conflict(
+                    f"{leave.staff} is already on leave{where} {times}{why}; change that leave instead.",
+                    code="leave_overlaps",
+                    extra={"existing_leave_id": str(other.pk)},
+                )
+
+
+def _lock_person(staff_id) -> None:
+    """Lock the person's Staff row until the transaction ends: two leaves of one person recorded at
+    the same moment are then checked for overlap one after the other, never both against neither."""
+    list(Staff.objects.select_for_update().filter(pk=staff_id).values_list("pk"))
+
+
+def _leave_span(leave: StaffLeave) -> str:
+    first = _day(leave.start_date) + (f" {leave.start_time:%H:%M}" if leave.start_time else "")
+    last = _day(leave.end_date) + (f" {leave.end_time:%H:%M}" if leave.end_time else "")
+    return f"on {first}" if first == last else f"from {first} to {last}"
+
+
 def _apply_leave(leave: StaffLeave, *, now: datetime.datetime, regenerate: bool = False) -> AbsenceOutcome:
     """Inside the transaction: remove the free slots in the leave, generate (after a change) the slots
     of time it no longer covers, and list the affected appointments."""
@@ -150,6 +191,8 @@ def staff_leave_record(
             created_by=actor,
             updated_by=actor,
         )
+        _lock_person(staff.pk)
+        staff_leave_refuse_overlap(leave, now=now)
         leave._history_user = actor
         leave.save()
         return _apply_leave(leave, now=now)
@@ -191,6 +234,8 @@ def staff_leave_update(
         current.start_date, current.end_date = start_date, end_date
         current.start_time, current.end_time = start_time, end_time
         current.updated_by = actor
+        _lock_person(current.staff_id)
+        staff_leave_refuse_overlap(current, now=now)
         current._history_user = actor
         current.save()
         return _apply_leave(current, now=now, regenerate=True)

@@ -70,7 +70,7 @@ from clinic.api_errors import Conflict
 from clinic.models import Branch, Package, Patient, Room, Service, Staff, StaffType
 
 # The counter's upsert itself, so that it can share a statement (number_next runs it alone).
-from clinic.services.sequences import _NEXT as NUMBER_NEXT_SQL
+from clinic.services.sequences import NUMBER_NEXT_SQL, number_format, number_prefix
 
 logger = logging.getLogger(__name__)
 S = AppointmentStatus
@@ -331,14 +331,15 @@ def _insert_booking(
 ) -> str:
     """Run the booking's inserts (rows carrying _NUMBER_PLACEHOLDER) with the number and the slot
     counters in one statement; returns the number."""
-    prefix = f"APT-{branch.code}-{year}-"
+    # _NUMBER_EXPRESSION pads the counter after this prefix as number_format does (width 5).
+    prefix = number_prefix("APT", branch.code, year)
     rows = [substitute(s, _NUMBER_PLACEHOLDER, _NUMBER_EXPRESSION, [prefix]) for s in statements]
     counter = (NUMBER_NEXT_SQL.strip(), [branch.pk, "APT", year])
     take = [(_TAKE_SLOTS, [[s.id for s in slots]])] if slots else []
     (value,) = execute_together(
         [*take, *rows, ("SELECT last_value FROM n", [])], returning=True, named={"n": counter}
     )
-    return f"{prefix}{value:05d}"
+    return number_format("APT", branch.code, year, value)
 
 
 def _pick_free(candidates: list, periods: Callable, busy_ids: Callable) -> object | None:

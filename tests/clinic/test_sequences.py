@@ -61,3 +61,27 @@ def test_a_number_taken_in_a_rolled_back_transaction_is_handed_out_again(branch_
         raise RuntimeError("the invoice insert failed")
 
     assert number_next(branch=branch_a, prefix="INV", year=2026) == "INV-BLR-2026-00001"
+
+
+def test_number_format_pads_to_the_width_and_grows_past_it():
+    """The one format behind every printed number (booking builds its numbers in SQL with the same
+    prefix and padding and formats the value it gets back with it)."""
+    from clinic.services.sequences import number_format, number_prefix
+
+    assert number_format("APT", "BLR", 2026, 42) == "APT-BLR-2026-00042"
+    assert number_format("RX", "HYD", 2025, 7, width=3) == "RX-HYD-2025-007"
+    assert number_format("APT", "BLR", 2026, 123456) == "APT-BLR-2026-123456"
+    assert number_prefix("INV", "BLR", 2026) == "INV-BLR-2026-"
+
+
+@pytest.mark.django_db
+def test_number_next_sql_is_public_and_counts_per_branch_prefix_and_year(branch_a):
+    from clinic.services.sequences import NUMBER_NEXT_SQL
+
+    with connection.cursor() as cursor:
+        cursor.execute(NUMBER_NEXT_SQL, [branch_a.pk, "TSQ", 2026])
+        first = cursor.fetchone()[0]
+        cursor.execute(NUMBER_NEXT_SQL, [branch_a.pk, "TSQ", 2026])
+        second = cursor.fetchone()[0]
+    assert (first, second) == (1, 2)
+    assert number_next(branch=branch_a, prefix="TSQ", year=2026) == "TSQ-BLR-2026-00003"
