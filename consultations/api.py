@@ -45,6 +45,7 @@ from consultations.models import (
 from consultations.selectors import (
     NotFound,
     Purpose,
+    VisitParts,
     consultation_get_for_user,
     consultation_previous_summary,
     consultation_queue_for_doctor,
@@ -58,7 +59,7 @@ from consultations.selectors import (
     prescription_document_queryset,
     prescription_get_for_user,
     prescription_queryset,
-    related_or_none,
+    visit_parts,
 )
 from consultations.serializers import (
     AllergyBriefSerializer,
@@ -67,6 +68,8 @@ from consultations.serializers import (
     MedicationBriefSerializer,
     NoteOutputSerializer,
     NoteTemplateOutputSerializer,
+    OverrideOutputSerializer,
+    PrescriptionHeadOutputSerializer,
     PrescriptionItemOutputSerializer,
     PrescriptionOutputSerializer,
     VitalsOutputSerializer,
@@ -142,19 +145,42 @@ def _shape(serializer_class) -> serializers.Serializer:
     return serializer_class()
 
 
-def consultation_payload(consultation: Consultation, *, user, extra: dict | None = None) -> dict:
-    """The whole consultation page's data (from consultation_detail_queryset: constant queries)."""
-    vitals = related_or_none(consultation, "vitals")
-    note = related_or_none(consultation, "note")
-    prescription = current_prescription(consultation)
+_INSTANT = serializers.DateTimeField()
+
+
+def prescription_shape(prescription: Prescription) -> dict:
+    """PrescriptionOutputSerializer's shape, from the lists the visit already holds (`item_list`,
+    `override_list`: consultations.selectors.VisitParts) rather than from the relations."""
+    return {
+        **_shape(PrescriptionHeadOutputSerializer).to_representation(prescription),
+        "items": [
+            _shape(PrescriptionItemOutputSerializer).to_representation(i) for i in prescription.item_list
+        ],
+        "overrides": [
+            _shape(OverrideOutputSerializer).to_representation(o) for o in prescription.override_list
+        ],
+    }
+
+
+def consultation_payload(
+    consultation: Consultation, *, user, parts: VisitParts | None = None, extra: dict | None = None
+) -> dict:
+    """The whole consultation page's data: from consultation_detail_queryset (constant queries), or
+    from the parts the visit page read in one statement (consultation_visit_for_user)."""
+    parts = parts or visit_parts(consultation)
+    prescription = parts.current_prescription
     payload = {
         "id": str(consultation.pk),
         "number": consultation.number,
         "status": consultation.status,
         "allowed_transitions": sorted(TRANSITIONS[consultation.status]),
         "consultation_type": consultation.consultation_type,
-        "started_at": consultation.started_at,
-        "completed_at": consultation.completed_at,
+        # As DRF writes instants (microseconds kept), so the page's embedded copy (json_script, whose
+        # encoder keeps milliseconds only) and the API's answers agree to the microsecond.
+        "started_at": _INSTANT.to_representation(consultation.started_at),
+        "completed_at": _INSTANT.to_representation(consultation.completed_at)
+        if consultation.completed_at
+        else None,
         "duration_minutes": consultation.duration_minutes,
         "voice_assisted": consultation.voice_assisted,
         "patient": _patient_brief(consultation),
@@ -166,20 +192,16 @@ def consultation_payload(consultation: Consultation, *, user, extra: dict | None
             "status": consultation.appointment.status,
             "chief_complaint": consultation.appointment.chief_complaint,
         },
-        "vitals": _shape(VitalsOutputSerializer).to_representation(vitals) if vitals else None,
-        "note": _shape(NoteOutputSerializer).to_representation(note) if note else None,
-        "diagnoses": [
-            _shape(DiagnosisOutputSerializer).to_representation(d) for d in consultation.diagnoses.all()
-        ],
-        "prescription": _shape(PrescriptionOutputSerializer).to_representation(prescription)
-        if prescription
-        else None,
+        "vitals": _shape(VitalsOutputSerializer).to_representation(parts.vitals) if parts.vitals else None,
+        "note": _shape(NoteOutputSerializer).to_representation(parts.note) if parts.note else None,
+        "diagnoses": [_shape(DiagnosisOutputSerializer).to_representation(d) for d in parts.diagnoses],
+        "prescription": prescription_shape(prescription) if prescription else None,
         "invoice_id": str(consultation.invoice_id) if consultation.invoice_id else None,
         "follow_up_appointment_id": str(consultation.follow_up_appointment_id)
         if consultation.follow_up_appointment_id
         else None,
         "can_edit": permissions.can_edit_consultation(user, consultation),
-        "updated_at": consultation.updated_at,
+        "updated_at": _INSTANT.to_representation(consultation.updated_at),
     }
     payload.update(extra or {})
     return payload
@@ -213,7 +235,7 @@ def _brief(consultation: Consultation) -> dict:
         "number": consultation.number,
         "status": consultation.status,
         "allowed_transitions": sorted(TRANSITIONS[consultation.status]),
-        "updated_at": consultation.updated_at,
+        "updated_at": _INSTANT.to_representation(consultation.updated_at),
     }
 
 

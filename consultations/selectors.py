@@ -8,12 +8,13 @@ the record exists, 403 when they may see it but not do what they asked).
 
 import datetime
 import enum
-import json
 import re
 import time
 import uuid
 import zoneinfo
+from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramStrictWordSimilarity
 from django.db import connection, transaction
 from django.db.models import (
@@ -33,11 +34,13 @@ from django.db.models.functions import Coalesce, Length
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import timezone
 
 from appointments.models import ACTIVE_APPOINTMENT_STATUSES, Appointment, AppointmentStatus
 from appointments.selectors.availability import booking_need, doctor_free_slots
 from clinic.api_errors import ApplicationError
-from clinic.models import AccessType, Branch, Medicine, StockBatch
+from clinic.models import AccessType, Branch, DataKey, Medicine, Patient, Staff, StockBatch
+from clinic.selectors.json_rows import instance_from_json, instances_from_json, json_value
 from clinic.selectors.stock import branch_today
 from clinic.services.access_log import access_log_record, access_log_record_many
 from consultations import permissions
@@ -49,12 +52,14 @@ from consultations.models import (
     DiagnosisCode,
     DiagnosisCodeKind,
     NoteTemplate,
+    PatientVitals,
     Prescription,
     PrescriptionItem,
     PrescriptionStatus,
     PrescriptionWarningOverride,
 )
 from consultations.services.common import NotYourConsultation
+from emr.models import AllergyStatus, ConditionType, PatientAllergy, PatientMedicalHistory
 
 ICD_CODE_LIKE = re.compile(r"^[A-Za-z]\d{0,2}(\.\d{0,2})?$|^[A-Za-z]\d{3,4}$")
 ICD_WORD = re.compile(r"\w+", re.UNICODE)
@@ -133,14 +138,350 @@ def _consultation_visible_to(user, consultation_id, queryset=None) -> Consultati
     return consultation
 
 
+# The patient's last completed visit before `this` one (an outer row with id, patient_id and
+# started_at), with its diagnoses and the medicines of its newest signed prescription. Written
+# out: as an ORM query with array subqueries it cost ~3 ms of Python a page to compile, more than
+# PostgreSQL takes to run it (decision 0045, "Cost"). Used alone and inside VISIT_SQL.
+PREVIOUS_VISIT_SELECT = """
+    SELECT pc.id, pc.number, pc.started_at, pc.consultation_type, pc.patient_id,
+           concat_ws(' ', NULLIF(s.title, ''), NULLIF(s.first_name, ''), NULLIF(s.last_name, ''))
+               AS doctor,
+           b.name AS branch, b.time_zone,
+           coalesce(n.chief_complaint, '') AS chief_complaint, coalesce(n.assessment, '') AS assessment,
+           coalesce(n.plan, '') AS plan,
+           (SELECT coalesce(json_agg(json_build_object(
+                        'code', dc.code, 'title', dc.title, 'is_primary', cd.is_primary)
+                    ORDER BY cd.is_primary DESC, cd.diagnosed_at), '[]'::json)
+              FROM consultations_consultationdiagnosis cd
+              JOIN consultations_diagnosiscode dc ON dc.id = cd.code_id
+             WHERE cd.consultation_id = pc.id) AS diagnoses,
+           rx.follow_up_date,
+           (SELECT coalesce(json_agg(json_build_object(
+                        'medicine_name', i.medicine_name, 'dosage', i.dosage, 'frequency', i.frequency,
+                        'duration', concat(i.duration_value, ' ', i.duration_unit))
+                    ORDER BY i.display_order, i.created_at), '[]'::json)
+              FROM consultations_prescriptionitem i
+             WHERE i.prescription_id = rx.id) AS medicines
+      FROM consultations_consultation pc
+      JOIN clinic_staff s ON s.id = pc.doctor_id
+      JOIN clinic_branch b ON b.id = pc.branch_id
+      LEFT JOIN consultations_consultationnote n ON n.consultation_id = pc.id
+      LEFT JOIN LATERAL (
+            SELECT p.id, p.follow_up_date FROM consultations_prescription p
+             WHERE p.consultation_id = pc.id AND p.status = %(finalized)s
+             ORDER BY p.version DESC LIMIT 1
+      ) rx ON true
+     WHERE pc.patient_id = this.patient_id AND pc.status = %(completed)s
+       AND pc.started_at < this.started_at AND pc.id <> this.id
+     ORDER BY pc.started_at DESC
+     LIMIT 1
+"""
+PREVIOUS_VISIT_SQL = f"""
+    SELECT to_json(pv)::text FROM consultations_consultation this, LATERAL ({PREVIOUS_VISIT_SELECT}) pv
+     WHERE this.id = %(this)s
+"""  # noqa: S608 (constant SQL; every value is a parameter)
+
+
+def _previous_visit_params() -> dict:
+    return {"finalized": PrescriptionStatus.FINALIZED, "completed": ConsultationStatus.COMPLETED}
+
+
+def _previous_visit(consultation: Consultation) -> dict | None:
+    """The patient's last completed visit before this one (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(PREVIOUS_VISIT_SQL, {**_previous_visit_params(), "this": consultation.pk})
+        row = cursor.fetchone()
+    return _previous_visit_row(json_value(row[0])) if row else None
+
+
+def _previous_visit_row(row: dict | None) -> dict | None:
+    """The JSON row with its values typed (ids, instants, dates) as the page and the log use them."""
+    if row is None:
+        return None
+    return {
+        **row,
+        "id": uuid.UUID(row["id"]),
+        "patient_id": uuid.UUID(row["patient_id"]),
+        "started_at": datetime.datetime.fromisoformat(row["started_at"]),
+        "follow_up_date": datetime.date.fromisoformat(row["follow_up_date"])
+        if row["follow_up_date"]
+        else None,
+    }
+
+
+RECENT_CONSULTATIONS = 100  # how far back "recent" looks: the doctor's last 100 visits
+HABIT_CHIPS = 8  # recent codes and medicines offered as chips
+
+
+# The reader's one-tap chips, whatever the history: the codes they gave most in their last
+# RECENT_CONSULTATIONS visits, the clinic's common codes not among them, and the clinic medicines they
+# prescribed most, with the stock usable at the visit's branch today. A part of VISIT_SQL (`this` is
+# the visit, `b` its branch). The recent visits are a MATERIALIZED CTE: PostgreSQL reads the 100 ids
+# through the (doctor, started_at) index first and then looks up their diagnoses and items by index;
+# as a plain subquery it hash-joined whole tables (decision 0045).
+HABITS_SELECT = """
+    WITH recent AS MATERIALIZED (
+        SELECT id FROM consultations_consultation
+         WHERE doctor_id = (SELECT id FROM clinic_staff WHERE user_id = %(user)s)
+           AND status <> %(cancelled)s
+         ORDER BY started_at DESC LIMIT %(recent)s
+    ),
+    recent_codes AS (
+        SELECT dc.code, dc.title, COUNT(*) AS uses
+          FROM recent
+          JOIN consultations_consultationdiagnosis cd ON cd.consultation_id = recent.id
+          JOIN consultations_diagnosiscode dc ON dc.id = cd.code_id
+         GROUP BY dc.code, dc.title
+         ORDER BY uses DESC, dc.code LIMIT %(chips)s
+    ),
+    recent_medicines AS (
+        SELECT pi.medicine_id, COUNT(*) AS uses
+          FROM recent
+          JOIN consultations_prescription p ON p.consultation_id = recent.id
+          JOIN consultations_prescriptionitem pi ON pi.prescription_id = p.id
+         WHERE pi.medicine_id IS NOT NULL
+         GROUP BY pi.medicine_id
+         ORDER BY uses DESC, pi.medicine_id LIMIT %(chips)s
+    )
+    SELECT json_build_object(
+      'recent_diagnoses', (SELECT coalesce(json_agg(json_build_object('code', code, 'title', title)
+                                                    ORDER BY uses DESC, code), '[]'::json)
+                             FROM recent_codes),
+      'common_diagnoses', (
+        SELECT coalesce(json_agg(json_build_object('code', dc.code, 'title', dc.title)
+                                 ORDER BY array_position(%(common)s::text[], dc.code::text)), '[]'::json)
+          FROM consultations_diagnosiscode dc
+         WHERE dc.code = ANY(%(common)s::text[]) AND dc.is_active AND dc.kind = ANY(%(kinds)s::text[])
+           AND dc.code NOT IN (SELECT code FROM recent_codes)),
+      -- With their stock as medicines_with_stock counts it: the units of the branch's batches that
+      -- are not empty and not expired on the branch's today.
+      'recent_medicines', (
+        SELECT coalesce(json_agg(to_jsonb(m) || jsonb_build_object('stock', coalesce((
+                   SELECT sum(sb.quantity_available) FROM clinic_stockbatch sb
+                    WHERE sb.medicine_id = m.id AND sb.branch_id = b.id AND sb.quantity_available > 0
+                      AND sb.expiry_date > (%(now)s::timestamptz AT TIME ZONE b.time_zone)::date), 0))
+                 ORDER BY rm.uses DESC, rm.medicine_id::text), '[]'::json)
+          FROM recent_medicines rm
+          JOIN clinic_medicine m ON m.id = rm.medicine_id
+         WHERE m.hospital_id = b.hospital_id AND m.is_active)
+    )
+"""
+
+
+def _habits_params(common_codes: list[str]) -> dict:
+    return {
+        "cancelled": ConsultationStatus.CANCELLED,
+        "recent": RECENT_CONSULTATIONS,
+        "chips": HABIT_CHIPS,
+        "common": list(common_codes),
+        "kinds": [DiagnosisCodeKind.CATEGORY, DiagnosisCodeKind.SUBCATEGORY],
+        "now": timezone.now(),
+    }
+
+
+def _habits_from_json(data: dict) -> dict:
+    medicines = []
+    for row in data["recent_medicines"]:
+        medicine = instance_from_json(Medicine, row)
+        medicine.stock = row["stock"]
+        medicines.append(medicine)
+    return {**data, "recent_medicines": medicines}
+
+
+# The visit page's whole record in one statement: the consultation with its patient (and data
+# key), doctor, branch and appointment; its vitals, note, diagnoses, every prescription version with
+# its items and overrides; and the previous visit. Read through the ORM this was eight queries and
+# ~13 ms of Python compiling them (decision 0045, "Third round"); PostgreSQL runs it in ~1 ms.
+# Users are read as id and username only (never their password hashes).
+VISIT_SQL = f"""
+    SELECT json_build_object(
+      'consultation', to_json(this),
+      'patient', to_json(p),
+      'pii_key', to_json(k),
+      'doctor', to_json(s),
+      'branch', to_json(b),
+      'appointment', to_json(a),
+      'vitals', (SELECT to_json(v) FROM consultations_patientvitals v WHERE v.consultation_id = this.id),
+      'note', (SELECT json_build_object('row', to_json(n), 'verified_by', CASE WHEN u.id IS NOT NULL
+                        THEN json_build_object('id', u.id, 'username', u.username) END)
+                 FROM consultations_consultationnote n LEFT JOIN auth_user u ON u.id = n.verified_by_id
+                WHERE n.consultation_id = this.id),
+      'diagnoses', (SELECT coalesce(json_agg(json_build_object('row', to_json(cd), 'code', to_json(dc))
+                                    ORDER BY cd.is_primary DESC, cd.diagnosed_at), '[]'::json)
+                      FROM consultations_consultationdiagnosis cd
+                      JOIN consultations_diagnosiscode dc ON dc.id = cd.code_id
+                     WHERE cd.consultation_id = this.id),
+      'prescriptions', (
+        SELECT coalesce(json_agg(json_build_object(
+                 'row', to_json(rx),
+                 'finalized_by', CASE WHEN fu.id IS NOT NULL
+                                      THEN json_build_object('id', fu.id, 'username', fu.username) END,
+                 'items', (SELECT coalesce(json_agg(to_json(i) ORDER BY i.display_order, i.created_at),
+                                           '[]'::json)
+                             FROM consultations_prescriptionitem i WHERE i.prescription_id = rx.id),
+                 'overrides', (SELECT coalesce(json_agg(json_build_object(
+                                        'row', to_json(o),
+                                        'overridden_by', CASE WHEN ou.id IS NOT NULL
+                                            THEN json_build_object('id', ou.id, 'username', ou.username) END)
+                                      ORDER BY o.overridden_at), '[]'::json)
+                                 FROM consultations_prescriptionwarningoverride o
+                                 LEFT JOIN auth_user ou ON ou.id = o.overridden_by_id
+                                WHERE o.prescription_id = rx.id)
+               ) ORDER BY rx.version DESC), '[]'::json)
+          FROM consultations_prescription rx LEFT JOIN auth_user fu ON fu.id = rx.finalized_by_id
+         WHERE rx.consultation_id = this.id),
+      'previous', (SELECT to_json(pv) FROM ({PREVIOUS_VISIT_SELECT}) pv),
+      -- As emr.selectors.allergy_list and medication_current_list read them (tested to agree).
+      'allergies', (SELECT coalesce(json_agg(to_json(al) ORDER BY al.recorded_at DESC, al.id), '[]'::json)
+                      FROM emr_patientallergy al
+                     WHERE al.patient_id = this.patient_id AND al.status = %(allergy_active)s),
+      'medications', (SELECT coalesce(json_agg(to_json(mh) ORDER BY mh.recorded_at, mh.id), '[]'::json)
+                        FROM emr_patientmedicalhistory mh
+                       WHERE mh.patient_id = this.patient_id AND mh.condition_type = %(medication)s
+                         AND mh.is_current),
+      -- The reader's own staff row: the permission checks ask for it.
+      'me', (SELECT to_json(me) FROM clinic_staff me WHERE me.user_id = %(user)s),
+      'habits', ({HABITS_SELECT})
+    )::text
+      FROM consultations_consultation this
+      JOIN clinic_patient p ON p.id = this.patient_id
+      LEFT JOIN clinic_datakey k ON k.id = p.pii_key_id
+      JOIN clinic_staff s ON s.id = this.doctor_id
+      JOIN clinic_branch b ON b.id = this.branch_id
+      JOIN appointments_appointment a ON a.id = this.appointment_id
+     WHERE this.id = %(this)s
+"""  # noqa: S608 (constant SQL; every value is a parameter)
+
+
+@dataclass
+class VisitParts:
+    """What the consultation's shape is made of, however it was read: the ORM's prefetched
+    relations (`visit_parts`) or the visit page's one statement (`consultation_visit_for_user`)."""
+
+    vitals: PatientVitals | None
+    note: ConsultationNote | None
+    diagnoses: list[ConsultationDiagnosis]
+    # Newest version first; each with its items and overrides as `item_list` and `override_list`.
+    prescriptions: list[Prescription]
+
+    @property
+    def current_prescription(self) -> Prescription | None:
+        return current_of(self.prescriptions)
+
+
+@dataclass
+class VisitRead:
+    consultation: Consultation
+    parts: VisitParts
+    previous: dict | None  # the previous visit's summary (consultation_previous_summary's shape)
+    allergies: list[PatientAllergy]  # active, as emr.selectors.allergy_list
+    medications: list[PatientMedicalHistory]  # as emr.selectors.medication_current_list
+    habits: dict  # the reader's chips: recent_diagnoses, common_diagnoses, recent_medicines (with .stock)
+
+
+def visit_parts(consultation: Consultation) -> VisitParts:
+    """The parts of a consultation read by consultation_detail_queryset (no query)."""
+    prescriptions = list(consultation.prescriptions.all())
+    for prescription in prescriptions:
+        prescription.item_list = list(prescription.items.all())
+        prescription.override_list = list(prescription.overrides.all())
+    return VisitParts(
+        vitals=related_or_none(consultation, "vitals"),
+        note=related_or_none(consultation, "note"),
+        diagnoses=list(consultation.diagnoses.all()),
+        prescriptions=prescriptions,
+    )
+
+
+def _user_from_json(row: dict | None) -> User | None:
+    return instance_from_json(User, row)
+
+
+def _visit_from_json(data: dict, user) -> VisitRead:
+    if data["me"] is not None:
+        # Assigning the one-to-one caches it on the user too: staff_of(user) asks no query.
+        instance_from_json(Staff, data["me"]).user = user
+    consultation = instance_from_json(Consultation, data["consultation"])
+    patient = instance_from_json(Patient, data["patient"])
+    if patient.pii_key_id is not None:
+        patient.pii_key = instance_from_json(DataKey, data["pii_key"])
+    consultation.patient = patient
+    consultation.doctor = instance_from_json(Staff, data["doctor"])
+    consultation.branch = instance_from_json(Branch, data["branch"])
+    consultation.appointment = instance_from_json(Appointment, data["appointment"])
+    note = None
+    if data["note"] is not None:
+        note = instance_from_json(ConsultationNote, data["note"]["row"])
+        if note.verified_by_id is not None:
+            note.verified_by = _user_from_json(data["note"]["verified_by"])
+    diagnoses = []
+    for row in data["diagnoses"]:
+        diagnosis = instance_from_json(ConsultationDiagnosis, row["row"])
+        diagnosis.code = instance_from_json(DiagnosisCode, row["code"])
+        diagnoses.append(diagnosis)
+    prescriptions = []
+    for row in data["prescriptions"]:
+        prescription = instance_from_json(Prescription, row["row"])
+        if prescription.finalized_by_id is not None:
+            prescription.finalized_by = _user_from_json(row["finalized_by"])
+        prescription.item_list = instances_from_json(PrescriptionItem, row["items"])
+        prescription.override_list = []
+        for override_row in row["overrides"]:
+            override = instance_from_json(PrescriptionWarningOverride, override_row["row"])
+            if override.overridden_by_id is not None:
+                override.overridden_by = _user_from_json(override_row["overridden_by"])
+            prescription.override_list.append(override)
+        prescriptions.append(prescription)
+    parts = VisitParts(
+        vitals=instance_from_json(PatientVitals, data["vitals"]),
+        note=note,
+        diagnoses=diagnoses,
+        prescriptions=prescriptions,
+    )
+    return VisitRead(
+        consultation,
+        parts,
+        _previous_visit_row(data["previous"]),
+        allergies=instances_from_json(PatientAllergy, data["allergies"]),
+        medications=instances_from_json(PatientMedicalHistory, data["medications"]),
+        habits=_habits_from_json(data["habits"]),
+    )
+
+
 def consultation_visit_for_user(
-    *, user, consultation_id: uuid.UUID | str, request: HttpRequest | None = None, reason: str = ""
-) -> tuple[Consultation, dict | None]:
-    """The door of the tablet's visit page: the consultation (everything the page shows) and the
-    summary of the patient's previous visit. Both are reads of notes, so both are access-logged,
-    in one batch (one lock, one INSERT of two rows: clinic.services.access_log)."""
-    consultation = _consultation_visible_to(user, consultation_id)
-    previous = _previous_visit(consultation)
+    *,
+    user,
+    consultation_id: uuid.UUID | str,
+    request: HttpRequest | None = None,
+    reason: str = "",
+    common_codes: list[str] = (),
+) -> VisitRead:
+    """The door of the tablet's visit page: the consultation with everything the page shows and
+    the summary of the patient's previous visit, and the reader's chips (`common_codes`: the
+    clinic's common ICD-10 codes offered after their own), in one statement (VISIT_SQL). The visit
+    and the previous one are reads of notes, so both are access-logged, in one batch (one lock, one
+    INSERT of two rows: clinic.services.access_log)."""
+    try:
+        wanted = uuid.UUID(str(consultation_id))
+    except ValueError:
+        raise NotFound("No such consultation, or it is not one you can see.") from None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            VISIT_SQL,
+            {
+                **_previous_visit_params(),
+                **_habits_params(common_codes),
+                "this": wanted,
+                "user": user.pk,
+                "allergy_active": AllergyStatus.ACTIVE,
+                "medication": ConditionType.MEDICATION,
+            },
+        )
+        row = cursor.fetchone()
+    visit = _visit_from_json(json_value(row[0]), user) if row else None
+    if visit is None or not permissions.can_view_consultation(user, visit.consultation):
+        raise NotFound("No such consultation, or it is not one you can see.")
+    consultation, previous = visit.consultation, visit.previous
     reads = [
         {
             "record_type": "consultation",
@@ -152,7 +493,8 @@ def consultation_visit_for_user(
     if previous is not None:
         reads.append(_previous_visit_read(previous, consultation))
     access_log_record_many(user=user, reads=reads, request=request)
-    return consultation, _previous_visit_summary(previous)
+    visit.previous = _previous_visit_summary(previous)
+    return visit
 
 
 def related_or_none(instance, name: str):
@@ -165,86 +507,16 @@ def related_or_none(instance, name: str):
 
 def current_prescription(consultation: Consultation) -> Prescription | None:
     """The draft being written, else the newest finalized version (from the prefetched list)."""
-    versions = list(consultation.prescriptions.all())
+    return current_of(list(consultation.prescriptions.all()))
+
+
+def current_of(versions: list[Prescription]) -> Prescription | None:
+    """Of a consultation's prescription versions: the draft being written, else the newest signed."""
     draft = next((p for p in versions if p.status == PrescriptionStatus.DRAFT), None)
     if draft is not None:
         return draft
     signed = [p for p in versions if p.status in (PrescriptionStatus.FINALIZED, PrescriptionStatus.AMENDED)]
     return max(signed, key=lambda p: p.version) if signed else None
-
-
-# The previous visit in one statement, written out: as an ORM query with array subqueries it cost
-# ~3 ms of Python a page to compile, more than PostgreSQL takes to run it (decision 0045, "Cost").
-PREVIOUS_VISIT_SQL = """
-    SELECT c.id, c.number, c.started_at, c.consultation_type, c.patient_id,
-           concat_ws(' ', NULLIF(s.title, ''), NULLIF(s.first_name, ''), NULLIF(s.last_name, '')),
-           b.name, b.time_zone,
-           coalesce(n.chief_complaint, ''), coalesce(n.assessment, ''), coalesce(n.plan, ''),
-           (SELECT coalesce(json_agg(json_build_object(
-                        'code', dc.code, 'title', dc.title, 'is_primary', cd.is_primary)
-                    ORDER BY cd.is_primary DESC, cd.diagnosed_at), '[]'::json)
-              FROM consultations_consultationdiagnosis cd
-              JOIN consultations_diagnosiscode dc ON dc.id = cd.code_id
-             WHERE cd.consultation_id = c.id),
-           rx.follow_up_date,
-           (SELECT coalesce(json_agg(json_build_object(
-                        'medicine_name', i.medicine_name, 'dosage', i.dosage, 'frequency', i.frequency,
-                        'duration', concat(i.duration_value, ' ', i.duration_unit))
-                    ORDER BY i.display_order, i.created_at), '[]'::json)
-              FROM consultations_prescriptionitem i
-             WHERE i.prescription_id = rx.id)
-      FROM consultations_consultation c
-      JOIN clinic_staff s ON s.id = c.doctor_id
-      JOIN clinic_branch b ON b.id = c.branch_id
-      LEFT JOIN consultations_consultationnote n ON n.consultation_id = c.id
-      LEFT JOIN LATERAL (
-            SELECT p.id, p.follow_up_date FROM consultations_prescription p
-             WHERE p.consultation_id = c.id AND p.status = %(finalized)s
-             ORDER BY p.version DESC LIMIT 1
-      ) rx ON true
-     WHERE c.patient_id = %(patient)s AND c.status = %(completed)s
-       AND c.started_at < %(before)s AND c.id <> %(this)s
-     ORDER BY c.started_at DESC
-     LIMIT 1
-"""
-PREVIOUS_VISIT_COLUMNS = (
-    "id",
-    "number",
-    "started_at",
-    "consultation_type",
-    "patient_id",
-    "doctor",
-    "branch",
-    "time_zone",
-    "chief_complaint",
-    "assessment",
-    "plan",
-    "diagnoses",
-    "follow_up_date",
-    "medicines",
-)
-
-
-def _json(value):
-    return json.loads(value) if isinstance(value, str | bytes) else value
-
-
-def _previous_visit(consultation: Consultation) -> dict | None:
-    """The patient's last completed visit before this one, with its diagnoses and the medicines of
-    its newest signed prescription (one query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            PREVIOUS_VISIT_SQL,
-            {
-                "finalized": PrescriptionStatus.FINALIZED,
-                "patient": consultation.patient_id,
-                "completed": ConsultationStatus.COMPLETED,
-                "before": consultation.started_at,
-                "this": consultation.pk,
-            },
-        )
-        row = cursor.fetchone()
-    return dict(zip(PREVIOUS_VISIT_COLUMNS, row, strict=True)) if row else None
 
 
 def _previous_visit_read(previous: dict, consultation: Consultation) -> dict:
@@ -270,8 +542,8 @@ def _previous_visit_summary(previous: dict | None) -> dict | None:
         "chief_complaint": previous["chief_complaint"],
         "assessment": previous["assessment"],
         "plan": previous["plan"],
-        "diagnoses": _json(previous["diagnoses"]),
-        "medicines": _json(previous["medicines"]),
+        "diagnoses": previous["diagnoses"],
+        "medicines": previous["medicines"],
         "follow_up_date": previous["follow_up_date"],
     }
 
@@ -497,78 +769,6 @@ def note_template_list(*, consultation_type: str | None = None) -> QuerySet[Note
 
 
 # --- The doctor's own habits, for the tablet's one-tap chips -----------------------------------------
-
-RECENT_CONSULTATIONS = 100  # how far back "recent" looks: the doctor's last 100 visits
-
-
-def doctor_habits(*, staff, common_codes: list[str], branch: Branch, limit: int = 8) -> dict:
-    """The tablet's one-tap chips in two queries, whatever the history: the codes the doctor gave
-    most in their last RECENT_CONSULTATIONS visits, the clinic's common codes not among them, and
-    the clinic medicines they prescribed most (then those medicines with today's stock).
-
-    One statement for the three lists. The recent visits are a MATERIALIZED CTE: PostgreSQL reads
-    the 100 ids through the (doctor, started_at) index first and then looks up their diagnoses and
-    items by index; as a plain subquery it hash-joined whole tables (decision 0045)."""
-    sql = """
-        WITH recent AS MATERIALIZED (
-            SELECT id FROM consultations_consultation
-            WHERE doctor_id = %(doctor)s AND status <> %(cancelled)s
-            ORDER BY started_at DESC LIMIT %(recent)s
-        ),
-        recent_codes AS (
-            SELECT dc.code, dc.title, COUNT(*) AS uses
-            FROM recent
-            JOIN consultations_consultationdiagnosis cd ON cd.consultation_id = recent.id
-            JOIN consultations_diagnosiscode dc ON dc.id = cd.code_id
-            GROUP BY dc.code, dc.title
-            ORDER BY uses DESC, dc.code LIMIT %(limit)s
-        ),
-        recent_medicines AS (
-            SELECT pi.medicine_id, COUNT(*) AS uses
-            FROM recent
-            JOIN consultations_prescription p ON p.consultation_id = recent.id
-            JOIN consultations_prescriptionitem pi ON pi.prescription_id = p.id
-            WHERE pi.medicine_id IS NOT NULL
-            GROUP BY pi.medicine_id
-            ORDER BY uses DESC, pi.medicine_id LIMIT %(limit)s
-        )
-        (SELECT 'recent', code, title, NULL::uuid, uses FROM recent_codes)
-        UNION ALL
-        (SELECT 'common', dc.code, dc.title, NULL::uuid, array_position(%(common)s::text[], dc.code::text)
-         FROM consultations_diagnosiscode dc
-         WHERE dc.code = ANY(%(common)s::text[]) AND dc.is_active AND dc.kind = ANY(%(kinds)s::text[])
-           AND dc.code NOT IN (SELECT code FROM recent_codes))
-        UNION ALL
-        (SELECT 'medicine', NULL, NULL, medicine_id, uses FROM recent_medicines)
-    """
-    params = {
-        "doctor": staff.pk if staff else None,
-        "cancelled": ConsultationStatus.CANCELLED,
-        "recent": RECENT_CONSULTATIONS,
-        "limit": limit,
-        "common": list(common_codes),
-        "kinds": [DiagnosisCodeKind.CATEGORY, DiagnosisCodeKind.SUBCATEGORY],
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    by_kind: dict[str, list] = {"recent": [], "common": [], "medicine": []}
-    for kind, code, title, medicine_id, rank in rows:
-        by_kind[kind].append((rank, code, title, medicine_id))
-    recent = sorted(by_kind["recent"], key=lambda r: (-r[0], r[1]))
-    common = sorted(by_kind["common"], key=lambda r: r[0])
-    medicine_ids = [r[3] for r in sorted(by_kind["medicine"], key=lambda r: (-r[0], str(r[3])))]
-    found = (
-        {m.pk: m for m in medicines_with_stock(branch=branch).filter(pk__in=medicine_ids)}
-        if medicine_ids
-        else {}
-    )
-    return {
-        "recent_diagnoses": [{"code": code, "title": title} for _, code, title, _ in recent],
-        "common_diagnoses": [{"code": code, "title": title} for _, code, title, _ in common],
-        "recent_medicines": [found[pk] for pk in medicine_ids if pk in found],
-    }
-
 
 # Note templates change a few times a year (back office) and every visit page lists them: kept per
 # process for a minute, and dropped at once when one is saved or deleted in this process.

@@ -140,10 +140,11 @@ class PrescriptionItemOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class PrescriptionOutputSerializer(serializers.ModelSerializer):
+class PrescriptionHeadOutputSerializer(serializers.ModelSerializer):
+    """A prescription without its items and overrides (the visit's shape adds them from lists it
+    already holds: consultations.api.prescription_shape)."""
+
     label = serializers.CharField(read_only=True)
-    items = PrescriptionItemOutputSerializer(many=True, read_only=True)
-    overrides = OverrideOutputSerializer(many=True, read_only=True)
     finalized_by = serializers.CharField(source="finalized_by.username", default=None, read_only=True)
     pdf_url = serializers.SerializerMethodField()
 
@@ -166,8 +167,6 @@ class PrescriptionOutputSerializer(serializers.ModelSerializer):
             "items_hash",
             "dispensed_at",
             "invoice",
-            "items",
-            "overrides",
             "pdf_url",
             "updated_at",
         ]
@@ -176,6 +175,20 @@ class PrescriptionOutputSerializer(serializers.ModelSerializer):
         if obj.status == PrescriptionStatus.DRAFT:
             return None
         return reverse("consultations:prescription-pdf", args=[obj.pk])
+
+
+class PrescriptionOutputSerializer(PrescriptionHeadOutputSerializer):
+    items = PrescriptionItemOutputSerializer(many=True, read_only=True)
+    overrides = OverrideOutputSerializer(many=True, read_only=True)
+
+    class Meta(PrescriptionHeadOutputSerializer.Meta):
+        fields = [
+            *PrescriptionHeadOutputSerializer.Meta.fields[:-2],
+            "items",
+            "overrides",
+            "pdf_url",
+            "updated_at",
+        ]
 
 
 class AllergyBriefSerializer(serializers.ModelSerializer):

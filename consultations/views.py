@@ -43,9 +43,9 @@ from consultations.models import (
 )
 from consultations.selectors import (
     NotFound,
+    VisitParts,
     consultation_queue_for_doctor,
     consultation_visit_for_user,
-    doctor_habits,
     follow_up_brief,
     follow_up_current,
     note_template_chips,
@@ -54,7 +54,6 @@ from consultations.selectors import (
 )
 from consultations.services.vitals import TEMPERATURE_LIMITS, VITALS_LIMITS, normal_ranges
 from consultations.services.workflow import consultation_start
-from emr.selectors import allergy_list, medication_current_list
 
 # --- What the tablet offers as one-tap choices ---------------------------------------------------------
 
@@ -308,12 +307,11 @@ def _medicine_chip(medicine) -> dict:
     }
 
 
-def _visit_state(request, consultation: Consultation, *, today, staff) -> dict:
+def _visit_state(request, consultation: Consultation, *, parts: VisitParts, habits: dict, today) -> dict:
     """Everything the page's scripts start from: the API's own shape of the consultation (what the
     scripts get back from each save has the same shape), plus the chips, limits and addresses they
     need. What only the template shows (allergies, the previous visit) stays out of it."""
-    payload = consultation_payload(consultation, user=request.user)
-    habits = doctor_habits(staff=staff, common_codes=COMMON_DIAGNOSES, branch=consultation.branch)
+    payload = consultation_payload(consultation, user=request.user, parts=parts)
     can_edit = payload["can_edit"] and consultation.is_open
     rx = payload["prescription"]
     amending = bool(rx and rx["status"] == PrescriptionStatus.DRAFT and rx["amends"])
@@ -407,9 +405,9 @@ def _status_key(status: str) -> str:
     return "in_consultation"
 
 
-def _prescription_versions(consultation: Consultation) -> list[dict]:
+def _prescription_versions(consultation: Consultation, parts: VisitParts) -> list[dict]:
     """The signed versions of the visit's prescription, newest first, each with its PDF (from the
-    prefetched list: no query)."""
+    list already read: no query)."""
     zone = consultation.branch.zone
     return [
         {
@@ -421,7 +419,7 @@ def _prescription_versions(consultation: Consultation) -> list[dict]:
             "signed": timezone.localtime(p.finalized_at, zone) if p.finalized_at else None,
             "pdf_url": reverse("consultations:prescription-pdf", args=[p.pk]),
         }
-        for p in consultation.prescriptions.all()
+        for p in parts.prescriptions
         if p.status in (PrescriptionStatus.FINALIZED, PrescriptionStatus.AMENDED)
     ]
 
@@ -432,27 +430,31 @@ def visit_page(request: HttpRequest, consultation_id) -> HttpResponse:
     """One page for the whole visit: who (sticky), vitals, notes, diagnoses, prescription, follow-up,
     complete. Opening it is an access-logged read of the consultation (and of the previous visit)."""
     try:
-        consultation, previous = consultation_visit_for_user(
-            user=request.user, consultation_id=consultation_id, request=request, reason="tablet visit page"
+        visit = consultation_visit_for_user(
+            user=request.user,
+            consultation_id=consultation_id,
+            request=request,
+            reason="tablet visit page",
+            common_codes=COMMON_DIAGNOSES,
         )
     except NotFound:
         raise Http404("No such consultation.") from None
-    staff = staff_of(request.user)
+    consultation, previous = visit.consultation, visit.previous
     today = branch_today(consultation.branch)
-    state = _visit_state(request, consultation, today=today, staff=staff)
+    state = _visit_state(request, consultation, parts=visit.parts, habits=visit.habits, today=today)
     payload = state["consultation"]
     note = payload["note"] or {}
     prescription = payload["prescription"]
     signed = prescription if prescription and prescription["status"] != PrescriptionStatus.DRAFT else None
-    versions = _prescription_versions(consultation)
+    versions = _prescription_versions(consultation, visit.parts)
     steps = [value for value, _ in WORKFLOW_STEPS]
     current = steps.index(consultation.status) if consultation.status in steps else -1
     is_over = consultation.status == ConsultationStatus.COMPLETED
     context = {
         "consultation": consultation,
         "patient": consultation.patient,
-        "allergies": allergy_list(patient_id=consultation.patient_id),
-        "medications": medication_current_list(patient_id=consultation.patient_id),
+        "allergies": visit.allergies,
+        "medications": visit.medications,
         "previous": previous,
         "vitals": _vitals_form(payload["vitals"]),
         "note_groups": [
