@@ -271,3 +271,14 @@ def usage_monthly_report(*, year: int, month: int) -> dict:
         "total": total,
         "inr_per_consultation": per_consultation,
     }
+
+
+def console_info() -> dict:
+    """What the visit page's voice console needs from settings (no query: the console reads its
+    recordings with one API call after the page has loaded). demo: a demo provider is active, so
+    the console must say nothing is sent anywhere. cloud_stt: the audio goes to an outside
+    speech-to-text service, which the patient is told."""
+    from voice import conf
+    from voice.providers import demo_mode
+
+    return {"demo": demo_mode(), "cloud_stt": conf.stt_provider_name() == "deepgram"}

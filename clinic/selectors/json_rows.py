@@ -14,7 +14,16 @@ from decimal import Decimal
 
 from django.db import DEFAULT_DB_ALIAS, models
 
-_fields_cache: dict[type[models.Model], list[tuple[str, str, models.Field]]] = {}
+_fields_cache: dict[type[models.Model], list[tuple[str, str, object]]] = {}
+# JSON already gives these their Python type (str, int, bool): no conversion to make.
+_AS_IS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.JSONField,
+    models.GenericIPAddressField,
+)
 
 
 def json_value(text):
@@ -22,23 +31,23 @@ def json_value(text):
     return json.loads(text, parse_float=Decimal) if isinstance(text, str | bytes) else text
 
 
-def _columns(model: type[models.Model]) -> list[tuple[str, str, models.Field]]:
+def _columns(model: type[models.Model]) -> list[tuple[str, str, object]]:
+    """(column, attname, converter or None) per concrete field, worked out once per model."""
     columns = _fields_cache.get(model)
     if columns is None:
-        columns = [(f.column, f.attname, f) for f in model._meta.concrete_fields]
+        columns = [(f.column, f.attname, _converter(f)) for f in model._meta.concrete_fields]
         _fields_cache[model] = columns
     return columns
 
 
-def _python(field: models.Field, value):
-    if value is None:
-        return None
+def _converter(field: models.Field):
     if isinstance(field, models.BinaryField):
         # bytea arrives in PostgreSQL's hex output: "\x0a1b..."
-        return bytes.fromhex(value[2:]) if isinstance(value, str) else value
-    if isinstance(field, models.JSONField):
-        return value  # already parsed with the rest of the row
-    return field.to_python(value)
+        return lambda value: bytes.fromhex(value[2:]) if isinstance(value, str) else value
+    target = field.target_field if field.is_relation else field
+    if isinstance(target, _AS_IS) and not isinstance(target, models.DecimalField | models.DurationField):
+        return None
+    return field.to_python
 
 
 def instance_from_json(model: type[models.Model], row: dict | None) -> models.Model | None:
@@ -47,10 +56,11 @@ def instance_from_json(model: type[models.Model], row: dict | None) -> models.Mo
     if row is None:
         return None
     attnames, values = [], []
-    for column, attname, field in _columns(model):
+    for column, attname, convert in _columns(model):
         if column in row:
+            value = row[column]
             attnames.append(attname)
-            values.append(_python(field, row[column]))
+            values.append(value if convert is None or value is None else convert(value))
     return model.from_db(DEFAULT_DB_ALIAS, attnames, values)
 
 

@@ -1,9 +1,11 @@
 """The one door for writing the access log: every read of clinical data calls `access_log_record`.
 
 Rows form a hash chain (decision docs/decisions/0004-access-log-hash-chain.md): each row's
-`row_hash` covers its own fields and the previous row's hash. Writers are serialized by a
-transaction-scoped advisory lock, so two concurrent reads cannot both extend the same predecessor;
-the UNIQUE `prev_hash` is the database's backstop should anything bypass the lock.
+`row_hash` covers its own fields and the previous row's hash. The database builds the chain as
+rows are inserted (decision 0052, migration 0006): a trigger serializes writers with a
+transaction-scoped advisory lock, so two concurrent reads cannot both extend the same predecessor,
+and sets each row's place and hashes; the UNIQUE `prev_hash` stays as a backstop. This module
+validates and inserts; `access_log_row_hash` is the same hash in Python, for the verifier.
 """
 
 import datetime
@@ -14,15 +16,15 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.http import HttpRequest
-from django.utils import timezone
 
 from clinic.models import AccessLog, AccessType
 
 GENESIS_HASH = "0" * 64
-# pg_advisory_xact_lock key held by every access-log writer: a fixed signed bigint that no other
-# lock in the project uses (ASCII "ic-alog1" read as a big-endian integer).
+# pg_advisory_xact_lock key held by every access-log writer (taken by the trigger of migration
+# 0006): a fixed signed bigint that no other lock in the project uses (ASCII "ic-alog1" read as a
+# big-endian integer).
 ACCESS_LOG_LOCK_ID = 0x69632D616C6F6731
 USER_AGENT_MAX = 400
 # The fields covered by row_hash, in the order of the model. prev_hash is hashed in front of them.
@@ -50,8 +52,9 @@ def _canonical(value: Any) -> Any:
 
 
 def access_log_row_hash(*, prev_hash: str, fields: dict[str, Any]) -> str:
-    """sha256 over prev_hash and a canonical JSON of the hashed fields; the writer and the verifier
-    (clinic.selectors.access_log) both call this, so the format lives in one place."""
+    """sha256 over prev_hash and a canonical JSON of the hashed fields: what the database's trigger
+    computes for each new row (migration 0006), recomputed by the verifier (clinic.selectors.
+    access_log). tests/clinic/test_access_log.py holds the two to the same answer."""
     payload = json.dumps(
         {name: _canonical(fields[name]) for name in HASHED_FIELDS},
         sort_keys=True,
@@ -175,29 +178,35 @@ def _access_log_entry(
     return entry
 
 
+# What a writer supplies; the database sets id, accessed_at, prev_hash and row_hash (migration 0006).
+_WRITTEN_COLUMNS = (
+    "user_id",
+    "actor",
+    "record_type",
+    "record_id",
+    "patient_id",
+    "access_type",
+    "reason",
+    "ip_address",
+    "user_agent",
+)
+
+
 def _append(*entries: AccessLog) -> list[AccessLog]:
-    """Chain and insert validated entries, in order, under the writers' lock."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ACCESS_LOG_LOCK_ID])
-        # Stamped under the lock, so time order and id order agree. A fresh statement after the
-        # lock: under READ COMMITTED it sees the previous writer's committed row.
-        now = timezone.now()
-        newest = AccessLog.objects.order_by("-id").values_list("row_hash", flat=True).first()
-        prev_hash = newest or GENESIS_HASH
-        for entry in entries:
-            entry.accessed_at = now
-            entry.prev_hash = prev_hash
-            entry.row_hash = access_log_row_hash(
-                prev_hash=prev_hash, fields={name: getattr(entry, name) for name in HASHED_FIELDS}
-            )
-            prev_hash = entry.row_hash
-        if len(entries) == 1:
-            entries[0].save(force_insert=True)
-        else:
-            # One INSERT of several rows: PostgreSQL gives the ids in the order of the rows, so
-            # id order is chain order, as the verifier expects.
-            AccessLog.objects.bulk_create(entries)
+    """Insert validated entries, in order, in one statement. The database chains them (a BEFORE
+    INSERT trigger, decision 0052): under the writers' lock it reads the chain's head and sets each
+    row's id, accessed_at, prev_hash and row_hash, which come back to the entries."""
+    one_row = "(" + ", ".join(["%s"] * len(_WRITTEN_COLUMNS)) + ")"
+    sql = (
+        f"INSERT INTO clinic_accesslog ({', '.join(_WRITTEN_COLUMNS)}) "  # noqa: S608 (constant SQL)
+        f"VALUES {', '.join([one_row] * len(entries))} RETURNING id, accessed_at, prev_hash, row_hash"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [getattr(entry, column) for entry in entries for column in _WRITTEN_COLUMNS])
+        written = cursor.fetchall()
+    for entry, (pk, accessed_at, prev_hash, row_hash) in zip(entries, written, strict=True):
+        entry.pk, entry.accessed_at, entry.prev_hash, entry.row_hash = pk, accessed_at, prev_hash, row_hash
+        entry._state.adding = False
     return list(entries)
 
 

@@ -169,22 +169,81 @@ def test_deleting_the_first_row_breaks_the_chain_at_the_new_first_row():
 
 
 @pytest.mark.django_db
-def test_a_second_genesis_row_is_refused_by_the_unique_prev_hash():
-    _write(1)
+def test_an_insert_that_claims_its_own_place_is_put_at_the_end_of_the_chain():
+    """The database chains every row as it is inserted (decision 0052): whatever an INSERT says
+    about its place, time and hashes, the row lands after the head with hashes that verify."""
+    (first,) = _write(1)
 
-    with pytest.raises(DatabaseError, match="prev_hash"), transaction.atomic():
-        AccessLog.objects.create(
-            accessed_at=AccessLog.objects.get().accessed_at,
-            actor="forger",
-            record_type="x",
-            record_id="1",
-            patient_id=uuid.uuid4(),
-            access_type="view",
-            prev_hash=GENESIS_HASH,
-            row_hash="e" * 64,
-        )
+    forged = AccessLog.objects.create(
+        accessed_at=first.accessed_at.replace(year=2001),
+        actor="forger",
+        record_type="x",
+        record_id="1",
+        patient_id=uuid.uuid4(),
+        access_type="view",
+        prev_hash=GENESIS_HASH,
+        row_hash="e" * 64,
+    )
+
+    stored = AccessLog.objects.get(actor="forger")
+    assert stored.prev_hash == first.row_hash and stored.accessed_at > first.accessed_at
+    assert stored.row_hash == access_log_row_hash(prev_hash=stored.prev_hash, fields=_snapshot(stored))
+    assert forged.pk == stored.pk > first.pk
+    assert access_log_verify().ok
+
+
+@pytest.mark.django_db
+def test_with_the_chaining_trigger_off_a_second_genesis_row_is_refused_by_the_unique_prev_hash():
+    _write(1)
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE clinic_accesslog DISABLE TRIGGER clinic_accesslog_chain")
+    try:
+        with pytest.raises(DatabaseError, match="prev_hash"), transaction.atomic():
+            AccessLog.objects.create(
+                accessed_at=AccessLog.objects.get().accessed_at,
+                actor="forger",
+                record_type="x",
+                record_id="1",
+                patient_id=uuid.uuid4(),
+                access_type="view",
+                prev_hash=GENESIS_HASH,
+                row_hash="e" * 64,
+            )
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE clinic_accesslog ENABLE TRIGGER clinic_accesslog_chain")
 
     assert AccessLog.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("reason", "agent", "ip"),
+    [
+        ('quote " and backslash \\ and slash /', 'Mozilla/5.0 (Linux; Android 14) "tablet"', "10.0.0.7"),
+        ("हिंदी में कारण — दवा", "Émoji 🙂 agent", "2001:db8::1"),
+        ("tab\tnewline\nbell\x07 kept", "", "::ffff:192.0.2.1"),
+        ("", "x" * 400, None),
+    ],
+)
+def test_the_databases_hash_is_the_verifiers_hash_for_awkward_text(reason, agent, ip):
+    """The trigger hashes in SQL, the verifier in Python: the same bytes for quotes, backslashes,
+    Devanagari, emoji, control characters, IPv6 and empty values."""
+    request = RequestFactory().get("/", HTTP_USER_AGENT=agent, REMOTE_ADDR=ip or "not an address")
+    row = access_log_record(
+        user=None,
+        actor="system:test",
+        record_type="soap_note",
+        record_id="r1",
+        patient_id=uuid.uuid4(),
+        reason=reason,
+        request=request,
+    )
+
+    stored = _snapshot(row)
+    assert stored["reason"] == reason and stored["row_hash"] == row.row_hash
+    assert row.row_hash == access_log_row_hash(prev_hash=row.prev_hash, fields=stored)
+    assert access_log_verify().ok
 
 
 # --- Concurrent writers are serialized -------------------------------------------------------------

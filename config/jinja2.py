@@ -1,0 +1,65 @@
+"""The Jinja2 environment of the pages rendered with Jinja2 (decision 0051): today the doctor's
+visit page, whose sections are the heaviest markup of the product and are rendered on every visit.
+
+Django's template language stays the default for every other page and for the staff layout, which
+wraps the Jinja2-rendered sections (consultations/templates/consultations/visit.html). What a
+Jinja2 template may call is listed here, so the two engines say the same things the same way: the
+static and url helpers, Django's own date and text filters, and the product's clinic_ui helpers.
+"""
+
+import functools
+
+from django.template.defaultfilters import capfirst, date, truncatechars
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.html import json_script
+from jinja2 import Environment
+from markupsafe import Markup, escape
+
+from clinic.templatetags.clinic_ui import age_sex, clock, status_meta
+
+
+@functools.cache
+def static_url(path: str) -> str:
+    """{% static %}, worked out once per file per process (the names are fixed once collected)."""
+    return static(path)
+
+
+@functools.cache
+def icon(name: str) -> Markup:
+    """templates/ui/icon.html: a symbol of static/img/icons.svg, hidden from screen readers."""
+    return Markup(
+        '<svg class="icon" aria-hidden="true" focusable="false"><use href="{}#{}"></use></svg>'
+    ).format(static_url("img/icons.svg"), name)
+
+
+def status(value, label: str = "") -> Markup:
+    """templates/ui/status.html: tone + icon + word, never colour alone."""
+    meta = status_meta(value)
+    return Markup('<span class="status status--{}">{}<span>{}</span></span>').format(
+        meta.tone, icon(meta.icon), label or meta.label
+    )
+
+
+def url(name: str, *args) -> str:
+    return reverse(name, args=args)
+
+
+def environment(**options) -> Environment:
+    # Always escaping (Django's backend asks for it too): these pages show what patients typed.
+    options.pop("autoescape", None)
+    env = Environment(autoescape=True, **options)
+    env.globals.update(
+        {"static": static_url, "url": url, "icon": icon, "status": status, "json_script": json_script}
+    )
+    env.filters.update(
+        {
+            "date": date,
+            "truncatechars": truncatechars,
+            "capfirst": capfirst,
+            "clock": clock,
+            "age_sex": age_sex,
+            "escape": escape,
+        }
+    )
+    return env
