@@ -10,6 +10,7 @@ generation token (`connect_invalidation`, wired in ClinicConfig.ready); a change
 user's entry. Edits that send no signal (bulk updates, raw SQL) show within the TTL.
 """
 
+import functools
 import logging
 import uuid
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 
 from clinic.permissions import staff_of
@@ -51,6 +52,16 @@ def _allowed(user, groups) -> bool:
     return bool(_group_names(user) & set(groups))
 
 
+@functools.lru_cache(maxsize=256)
+def _nav_url(urlconf, prefix: str, url_name: str) -> str | None:
+    """The address of a navigation entry, or None when the name does not exist; worked out once per
+    URL configuration and script prefix (addresses without arguments do not change otherwise)."""
+    try:
+        return reverse(url_name, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+
+
 def nav_items(request) -> list[NavItem]:
     """The STAFF_NAV entries this user may open whose URL names exist, in settings order."""
     match = getattr(request, "resolver_match", None)
@@ -59,9 +70,8 @@ def nav_items(request) -> list[NavItem]:
     for label, url_name, groups in getattr(settings, "STAFF_NAV", []):
         if not _allowed(request.user, groups):
             continue
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
+        url = _nav_url(get_urlconf(), get_script_prefix(), url_name)
+        if url is None:
             continue
         namespace = url_name.rpartition(":")[0]
         is_current = current == url_name or (

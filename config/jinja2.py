@@ -16,7 +16,7 @@ from django.utils.html import json_script
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from clinic.templatetags.clinic_ui import age_sex, clock, status_meta
+from clinic.templatetags.clinic_ui import age_sex, clock, icon_markup, status_meta
 
 
 @functools.cache
@@ -25,19 +25,11 @@ def static_url(path: str) -> str:
     return static(path)
 
 
-@functools.cache
-def icon(name: str) -> Markup:
-    """templates/ui/icon.html: a symbol of static/img/icons.svg, hidden from screen readers."""
-    return Markup(
-        '<svg class="icon" aria-hidden="true" focusable="false"><use href="{}#{}"></use></svg>'
-    ).format(static_url("img/icons.svg"), name)
-
-
 def status(value, label: str = "") -> Markup:
     """templates/ui/status.html: tone + icon + word, never colour alone."""
     meta = status_meta(value)
     return Markup('<span class="status status--{}">{}<span>{}</span></span>').format(
-        meta.tone, icon(meta.icon), label or meta.label
+        meta.tone, icon_markup(meta.icon), label or meta.label
     )
 
 
@@ -50,7 +42,13 @@ def environment(**options) -> Environment:
     options.pop("autoescape", None)
     env = Environment(autoescape=True, **options)
     env.globals.update(
-        {"static": static_url, "url": url, "icon": icon, "status": status, "json_script": json_script}
+        {
+            "static": static_url,
+            "url": url,
+            "icon": icon_markup,  # Django's SafeString: Jinja2 takes it as markup (__html__)
+            "status": status,
+            "json_script": json_script,
+        }
     )
     env.filters.update(
         {

@@ -7,15 +7,19 @@ system (a colour never on its own: every status has a word and an icon).
     {{ patient.date_of_birth|age }}      34 y
     {{ appointment.starts_at|clock }}    4:45 pm (in the current time zone)
     {% status_badge appointment.status %}   or   {% include "ui/status.html" with status="confirmed" %}
+    {% icon "search" %}                  the ui/icon.html symbol, made once per process
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_currency
 from django import template
+from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.html import format_html
 
 from clinic.identifiers import phone_display
 
@@ -61,6 +65,23 @@ def status_meta(status) -> Status:
         return found
     label = str(status or "").replace("_", " ").strip().capitalize()
     return Status(key, label, UNKNOWN_STATUS.tone, UNKNOWN_STATUS.icon)
+
+
+@functools.cache
+def icon_markup(name: str, css_class: str = "") -> str:
+    """templates/ui/icon.html as a string, made once per icon per process: a page shows dozens."""
+    return format_html(
+        '<svg class="icon{}" aria-hidden="true" focusable="false"><use href="{}#{}"></use></svg>',
+        f" {css_class}" if css_class else "",
+        static("img/icons.svg"),
+        name,
+    )
+
+
+@register.simple_tag(name="icon")
+def icon_tag(name, css_class=""):
+    """{% icon "search" %} or {% icon name "btn__icon" %}: the same markup as ui/icon.html."""
+    return icon_markup(str(name), str(css_class or ""))
 
 
 @register.simple_tag(name="status_meta")

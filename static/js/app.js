@@ -81,6 +81,48 @@
     if (focusable) focusable.focus();
   });
 
+  // --- Signing out: the doctor's unsent changes leave the tablet with the doctor -------------
+  // The visit page keeps changes not yet acknowledged in localStorage ("ic-visit:<user>:...",
+  // static/js/consultation/outbox.js). Signing out removes this user's entries; if some have not
+  // reached the server, the doctor is asked first (cancelling keeps them and stays signed in).
+  // Runs before the "post once" handler below (capture phase), which skips a cancelled submit.
+  document.addEventListener(
+    "submit",
+    (event) => {
+      const form = event.target;
+      if (!form.matches || !form.matches("form[data-sign-out]")) return;
+      const prefix = `ic-visit:${form.dataset.signOut}:`;
+      const keys = [];
+      let waiting = 0;
+      try {
+        for (let i = 0; i < window.localStorage.length; i += 1) {
+          const key = window.localStorage.key(i);
+          if (!key || !key.startsWith(prefix)) continue;
+          keys.push(key);
+          if (key.endsWith(":composer")) continue; // a half-filled medicine, not a change
+          const data = JSON.parse(window.localStorage.getItem(key) || "null") || {};
+          waiting += (data.ops || []).length + (data.conflicts || []).length;
+        }
+      } catch (_) {
+        return; // storage unreadable: nothing of ours can be in it
+      }
+      if (waiting) {
+        const what = waiting === 1 ? "1 change" : `${waiting} changes`;
+        const ok = window.confirm(
+          `${what} on this tablet ${waiting === 1 ? "has" : "have"} not reached the server yet. ` +
+            "Sign out and discard them? Cancel to stay signed in and let them be sent."
+        );
+        if (!ok) {
+          event.preventDefault();
+          return;
+        }
+      }
+      window.dispatchEvent(new CustomEvent("ic:signing-out")); // the outbox stops writing them back
+      keys.forEach((key) => window.localStorage.removeItem(key));
+    },
+    true,
+  );
+
   // --- Plain (non-htmx) forms: show work, post once -----------------------------------------
   document.addEventListener("submit", (event) => {
     const form = event.target;

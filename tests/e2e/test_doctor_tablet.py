@@ -27,6 +27,7 @@ from clinic.selectors.stock import branch_today
 from clinic.services.patients import patient_update
 from consultations.models import (
     Consultation,
+    ConsultationNote,
     ConsultationStatus,
     InteractionRule,
     NoteTemplate,
@@ -533,3 +534,37 @@ def test_a_change_made_on_another_device_is_never_overwritten_unasked(page_as, c
     expect(conflicts).to_be_hidden()
     consultation.note.refresh_from_db()
     assert consultation.note.plan == "Doxycycline 100 mg for 6 weeks."
+
+
+def test_signing_out_takes_the_doctors_unsent_changes_off_the_tablet(page_as, clinic_day):
+    """Typed notes wait in the tablet's storage until the server has them (decision 0045). Signing
+    out asks first while some are waiting, keeps them when the doctor cancels, and removes them
+    when the doctor confirms, so the next person on a shared tablet finds none."""
+    doctor = clinic_day["doctor"]
+    consultation = consultation_start(acting_user=doctor, appointment=clinic_day["appointment"])
+    page = page_as(doctor, viewport=TABLET)
+    page.problems.expect_failure("/note/")
+    page.goto(f"/doctor/visit/{consultation.pk}/")
+    visit_ready(page)
+    page.route("**/note/", lambda route: route.abort())  # the clinic's network drops for the notes
+    page.get_by_role("textbox", name="Plan").fill("Doxycycline for 6 weeks.")
+    expect(page.locator("#saved-mark")).to_contain_text("kept on this tablet", timeout=15_000)
+    stored = f"ic-visit:{doctor.pk}:{consultation.pk}"
+    assert "Doxycycline" in page.evaluate("key => localStorage.getItem(key)", stored)
+
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.locator("details.usermenu summary").tap()
+    page.get_by_role("button", name="Sign out").tap()
+    expect(page).to_have_url(re.compile(rf"/doctor/visit/{consultation.pk}/$"))
+    assert asked and "1 change on this tablet has not reached the server yet" in asked[0]
+    assert page.evaluate("key => localStorage.getItem(key)", stored) is not None
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Sign out").tap()
+    expect(page).to_have_url(re.compile(r"/login/"))
+    left = page.evaluate("prefix => Object.keys(localStorage).filter(k => k.startsWith(prefix))", "ic-visit:")
+    assert left == []
+    assert not ConsultationNote.objects.filter(
+        consultation=consultation, plan__contains="Doxycycline"
+    ).exists()

@@ -101,6 +101,13 @@
       this.signedOut = false;
       this.storageFailed = false;
       this.lastSavedAt = null;
+      // Signing out (static/js/app.js) removes this user's entries; forget them here too, so a
+      // retry still under way cannot write them back while the page unloads.
+      window.addEventListener("ic:signing-out", () => {
+        this.discarded = true;
+        this.ops = [];
+        this.conflicts = [];
+      });
       window.addEventListener("online", () => this.retryNow());
       window.addEventListener("focus", () => this.retryNow());
       document.addEventListener("visibilitychange", () => {
@@ -119,6 +126,7 @@
     }
 
     write() {
+      if (this.discarded) return;
       try {
         if (this.ops.length || this.conflicts.length) {
           window.localStorage.setItem(this.key, JSON.stringify({ ops: this.ops, conflicts: this.conflicts }));
