@@ -365,6 +365,18 @@ def test_the_doctor_sees_a_patient_from_the_queue_to_the_printed_prescription(pa
     slots = page.locator("#fu-days .fu-slot")
     expect(slots.first).to_be_visible(timeout=15_000)
     expect(page.locator("#fu-slots-status")).to_contain_text("tap one to book it")
+    # Four days at a time: "Later days" pages on, "Earlier days" back to the day chosen.
+    labels = page.locator("#fu-days .fu-day__label")
+    chosen = labels.all_inner_texts()
+    assert len(chosen) == 4
+    expect(page.get_by_role("button", name="Earlier days")).to_have_count(0)
+    page.get_by_role("button", name="Later days").tap()
+    expect(labels.first).not_to_have_text(chosen[0], timeout=15_000)
+    later = labels.all_inner_texts()
+    assert len(later) == 4 and not set(later) & set(chosen)
+    page.get_by_role("button", name="Earlier days").tap()
+    expect(labels.first).to_have_text(chosen[0], timeout=15_000)
+    assert labels.all_inner_texts() == chosen
     first_day = page.locator("#fu-days .fu-day").filter(has=page.locator(".fu-slot")).first
     first_day.get_by_role("button", name=re.compile(r"10:00 am$")).tap()
     booked = page.locator("#fu-booked")

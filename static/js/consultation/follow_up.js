@@ -19,7 +19,14 @@ window.ClinicVisit.register(function followUp(visit) {
   const hint = $("fu-hint");
   let current = visit.state.follow_up;
   let lastDay = null;
+  let anchorDay = null; // the day the doctor chose; "Earlier days" never goes before it
   let loading = null;
+
+  function shiftDay(iso, days) {
+    const [y, m, d] = iso.split("-").map(Number);
+    const date = new Date(Date.UTC(y, m - 1, d + days));
+    return date.toISOString().slice(0, 10);
+  }
 
   function showProblem(message, alternatives) {
     problem.hidden = !message;
@@ -71,8 +78,9 @@ window.ClinicVisit.register(function followUp(visit) {
     visit.setDone("orders", true);
   }
 
-  async function load(day) {
+  async function load(day, { paging = false } = {}) {
     lastDay = day;
+    if (!paging) anchorDay = day;
     if (loading) loading.abort();
     loading = new AbortController();
     status.textContent = "Looking for free times…";
@@ -122,9 +130,29 @@ window.ClinicVisit.register(function followUp(visit) {
       }
       days.appendChild(group);
     });
+    if (list.length) {
+      // Page through the doctor's days, four at a time, without choosing another date above.
+      const paging = document.createElement("div");
+      paging.className = "fu-paging";
+      const first = list[0].date;
+      if (anchorDay && first > anchorDay) {
+        paging.appendChild(pageButton("Earlier days", shiftDay(first, -list.length) < anchorDay ? anchorDay : shiftDay(first, -list.length)));
+      }
+      paging.appendChild(pageButton("Later days", shiftDay(list[list.length - 1].date, 1)));
+      days.appendChild(paging);
+    }
     status.textContent = count
       ? `${count} free time${count === 1 ? "" : "s"}${current ? "; tap one to move the booking there" : "; tap one to book it"}.`
-      : "No free time on these days: choose a later date.";
+      : "No free time on these days: tap Later days, or choose another date.";
+  }
+
+  function pageButton(label, day) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn--secondary fu-page";
+    button.dataset.day = day;
+    button.textContent = label;
+    return button;
   }
 
   async function book(chip) {
@@ -161,6 +189,11 @@ window.ClinicVisit.register(function followUp(visit) {
     const chip = event.target.closest(".fu-slot");
     if (chip) {
       book(chip);
+      return;
+    }
+    const page = event.target.closest(".fu-page");
+    if (page) {
+      load(page.dataset.day, { paging: true });
       return;
     }
     if (event.target.closest("#fu-change")) load(lastDay || (current && current.date) || visit.state.today);
