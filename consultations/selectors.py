@@ -256,7 +256,10 @@ HABITS_SELECT = """
       -- With their stock as medicines_with_stock counts it: the units of the branch's batches that
       -- are not empty and not expired on the branch's today.
       'recent_medicines', (
-        SELECT coalesce(json_agg(to_jsonb(m) || jsonb_build_object('stock', coalesce((
+        SELECT coalesce(json_agg(jsonb_build_object(
+                 'id', m.id, 'generic_name', m.generic_name, 'brand_name', m.brand_name,
+                 'drug_class', m.drug_class, 'form', m.form, 'strength', m.strength, 'unit', m.unit,
+                 'stock', coalesce((
                    SELECT sum(sb.quantity_available) FROM clinic_stockbatch sb
                     WHERE sb.medicine_id = m.id AND sb.branch_id = b.id AND sb.quantity_available > 0
                       AND sb.expiry_date > (%(now)s::timestamptz AT TIME ZONE b.time_zone)::date), 0))
@@ -300,7 +303,9 @@ VISIT_SQL = f"""
       'pii_key', to_json(k),
       'doctor', to_json(s),
       'branch', to_json(b),
-      'appointment', to_json(a),
+      -- Of the appointment, what the page shows (a row of 43 columns otherwise).
+      'appointment', json_build_object('id', a.id, 'number', a.number, 'status', a.status,
+                                       'chief_complaint', a.chief_complaint),
       'vitals', (SELECT to_json(v) FROM consultations_patientvitals v WHERE v.consultation_id = this.id),
       'note', (SELECT json_build_object('row', to_json(n), 'verified_by', CASE WHEN u.id IS NOT NULL
                         THEN json_build_object('id', u.id, 'username', u.username) END)

@@ -339,30 +339,46 @@ def _visit_state(request, consultation: Consultation, *, parts: VisitParts, habi
             "recent_diagnoses": habits["recent_diagnoses"],
             "common_diagnoses": habits["common_diagnoses"],
             "recent_medicines": [_medicine_chip(m) for m in habits["recent_medicines"]],
-            "frequencies": [
-                {"value": f.value, "label": f.label, "words": f.label.partition("(")[2].rstrip(")")}
-                for f in FREQUENCY_CHIPS
-            ],
-            "durations": DURATION_DAYS,
-            "timings": [{"value": t.value, "label": t.label} for t in TIMING_CHIPS],
-            "override_reasons": OVERRIDE_REASONS,
-            "advice": ADVICE_CHIPS,
+            **_fixed_chips(),
             "follow_up": _follow_up_choices(today),
         },
         "vitals": {
-            "limits": {
-                name: {
-                    "low": float(limit.low),
-                    "high": float(limit.high),
-                    "label": limit.label,
-                    "unit": limit.unit,
-                }
-                for name, limit in VITALS_LIMITS.items()
-            },
-            "temperature_limits": {
-                unit: [float(low), float(high)] for unit, (low, high) in TEMPERATURE_LIMITS.items()
-            },
+            **_fixed_vitals_limits(),
             "ranges": {name: [float(low), float(high)] for name, (low, high) in normal_ranges().items()},
+        },
+    }
+
+
+@functools.cache
+def _fixed_chips() -> dict:
+    """The chips that are the same on every visit (from code: built once per process)."""
+    return {
+        "frequencies": [
+            {"value": f.value, "label": f.label, "words": f.label.partition("(")[2].rstrip(")")}
+            for f in FREQUENCY_CHIPS
+        ],
+        "durations": DURATION_DAYS,
+        "timings": [{"value": t.value, "label": t.label} for t in TIMING_CHIPS],
+        "override_reasons": OVERRIDE_REASONS,
+        "advice": ADVICE_CHIPS,
+    }
+
+
+@functools.cache
+def _fixed_vitals_limits() -> dict:
+    """The limits past which a value is refused (from code: built once per process)."""
+    return {
+        "limits": {
+            name: {
+                "low": float(limit.low),
+                "high": float(limit.high),
+                "label": limit.label,
+                "unit": limit.unit,
+            }
+            for name, limit in VITALS_LIMITS.items()
+        },
+        "temperature_limits": {
+            unit: [float(low), float(high)] for unit, (low, high) in TEMPERATURE_LIMITS.items()
         },
     }
 
