@@ -1,10 +1,10 @@
-"""The Jinja2 environment of the pages rendered with Jinja2 (decision 0051): today the doctor's
-visit page, whose sections are the heaviest markup of the product and are rendered on every visit.
+"""The Jinja2 environment (decision 0051): the doctor's visit page, the heaviest markup of the
+product and rendered on every visit, and the pieces of the layout every page shares (head, staff
+top bar, toasts: clinic/jinja2/layout/), which Django's templates take with {% layout %}.
 
-Django's template language stays the default for every other page and for the staff layout, which
-wraps the Jinja2-rendered sections (consultations/templates/consultations/visit.html). What a
-Jinja2 template may call is listed here, so the two engines say the same things the same way: the
-static and url helpers, Django's own date and text filters, and the product's clinic_ui helpers.
+Django's template language stays the default for every other page. What a Jinja2 template may call
+is listed here, so the two engines say the same things the same way: the static and url helpers,
+Django's own date and text filters, django-htmx's script tag and the product's clinic_ui helpers.
 """
 
 import functools
@@ -13,6 +13,7 @@ from django.template.defaultfilters import capfirst, date, truncatechars
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import json_script
+from django_htmx.jinja import htmx_script
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
@@ -48,6 +49,8 @@ def environment(**options) -> Environment:
             "icon": icon_markup,  # Django's SafeString: Jinja2 takes it as markup (__html__)
             "status": status,
             "json_script": json_script,
+            # Made once per process, like static(): the file names are fixed once collected.
+            "htmx_script": functools.cache(htmx_script),
         }
     )
     env.filters.update(

@@ -85,12 +85,19 @@ TEMPLATES = [
         },
     },
     {
-        # The doctor's visit page's sections only (decision 0051); looks in each app's jinja2/.
+        # The doctor's visit page, and the pieces of the layout every page shares (clinic/jinja2/
+        # layout/, decision 0051); looks in each app's jinja2/.
         "NAME": "jinja2",
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {"environment": "config.jinja2.environment"},
+        "OPTIONS": {
+            "environment": "config.jinja2.environment",
+            "context_processors": [
+                "django.contrib.messages.context_processors.messages",
+                "clinic.context_processors.staff_ui",
+            ],
+        },
     },
 ]
 

@@ -42,7 +42,12 @@ from clinic.api_errors import ApplicationError
 from clinic.models import AccessType, Branch, DataKey, Medicine, Patient, Staff, StockBatch
 from clinic.selectors.json_rows import instance_from_json, instances_from_json, json_value
 from clinic.selectors.stock import branch_today
-from clinic.services.access_log import access_log_record, access_log_record_many
+from clinic.services.access_log import (
+    access_log_cte,
+    access_log_cte_params,
+    access_log_record,
+    access_log_record_many,
+)
 from consultations import permissions
 from consultations.models import (
     Consultation,
@@ -296,7 +301,30 @@ def _habits_from_json(data: dict) -> dict:
 # its items and overrides; and the previous visit. Read through the ORM this was eight queries and
 # ~13 ms of Python compiling them (decision 0045, "Third round"); PostgreSQL runs it in ~1 ms.
 # Users are read as id and username only (never their password hashes).
+# What the visit page's statement logs when its reader is the visit's doctor (who may always see
+# it): the visit, then the previous visit whose summary the page shows. Any other reader is logged
+# by consultation_visit_for_user once the permission check has let them in.
+VISIT_READS = """
+    SELECT v.* FROM (
+        SELECT 1 AS ord, 'consultation' AS record_type, this.id::text AS record_id, this.patient_id,
+               %(reason)s::text AS reason
+          FROM consultations_consultation this WHERE this.id = %(this)s
+        UNION ALL
+        SELECT 2, 'consultation', previous.id::text, previous.patient_id,
+               %(previous_reason)s::text || this.number
+          FROM previous JOIN consultations_consultation this ON this.id = %(this)s
+    ) v
+    WHERE EXISTS (SELECT 1 FROM consultations_consultation this JOIN clinic_staff me ON me.id = this.doctor_id
+                   WHERE this.id = %(this)s AND me.user_id = %(user)s)
+"""
+PREVIOUS_VISIT_REASON = "previous visit summary in "
+
 VISIT_SQL = f"""
+    WITH previous AS MATERIALIZED (
+        SELECT pv.* FROM consultations_consultation this, LATERAL ({PREVIOUS_VISIT_SELECT}) pv
+         WHERE this.id = %(this)s
+    ),
+    {access_log_cte(VISIT_READS)}
     SELECT json_build_object(
       'consultation', to_json(this),
       'patient', to_json(p),
@@ -335,7 +363,7 @@ VISIT_SQL = f"""
                ) ORDER BY rx.version DESC), '[]'::json)
           FROM consultations_prescription rx LEFT JOIN auth_user fu ON fu.id = rx.finalized_by_id
          WHERE rx.consultation_id = this.id),
-      'previous', (SELECT to_json(pv) FROM ({PREVIOUS_VISIT_SELECT}) pv),
+      'previous', (SELECT to_json(previous) FROM previous),
       -- As emr.selectors.allergy_list and medication_current_list read them (tested to agree).
       'allergies', (SELECT coalesce(json_agg(to_json(al) ORDER BY al.recorded_at DESC, al.id), '[]'::json)
                       FROM emr_patientallergy al
@@ -346,7 +374,8 @@ VISIT_SQL = f"""
                          AND mh.is_current),
       -- The reader's own staff row: the permission checks ask for it.
       'me', (SELECT to_json(me) FROM clinic_staff me WHERE me.user_id = %(user)s),
-      'habits', ({HABITS_SELECT})
+      'habits', ({HABITS_SELECT}),
+      'logged', (SELECT count(*) FROM logged)
     )::text
       FROM consultations_consultation this
       JOIN clinic_patient p ON p.id = this.patient_id
@@ -458,14 +487,14 @@ def consultation_visit_for_user(
     user,
     consultation_id: uuid.UUID | str,
     request: HttpRequest | None = None,
-    reason: str = "",
+    reason: str = "consultation",
     common_codes: list[str] = (),
 ) -> VisitRead:
     """The door of the tablet's visit page: the consultation with everything the page shows and
     the summary of the patient's previous visit, and the reader's chips (`common_codes`: the
     clinic's common ICD-10 codes offered after their own), in one statement (VISIT_SQL). The visit
-    and the previous one are reads of notes, so both are access-logged, in one batch (one lock, one
-    INSERT of two rows: clinic.services.access_log)."""
+    and the previous one are reads of notes, so both are access-logged: by that same statement when
+    the reader is the visit's doctor (VISIT_READS), else in one batch after the permission check."""
     try:
         wanted = uuid.UUID(str(consultation_id))
     except ValueError:
@@ -480,24 +509,30 @@ def consultation_visit_for_user(
                 "user": user.pk,
                 "allergy_active": AllergyStatus.ACTIVE,
                 "medication": ConditionType.MEDICATION,
+                "reason": reason,
+                "previous_reason": PREVIOUS_VISIT_REASON,
+                **access_log_cte_params(user=user, request=request),
             },
         )
         row = cursor.fetchone()
-    visit = _visit_from_json(json_value(row[0]), user) if row else None
+    data = json_value(row[0]) if row else None
+    visit = _visit_from_json(data, user) if data else None
+    logged = data["logged"] if data else 0
     if visit is None or not permissions.can_view_consultation(user, visit.consultation):
         raise NotFound("No such consultation, or it is not one you can see.")
     consultation, previous = visit.consultation, visit.previous
-    reads = [
-        {
-            "record_type": "consultation",
-            "record_id": consultation.pk,
-            "patient_id": consultation.patient_id,
-            "reason": reason or "consultation",
-        }
-    ]
-    if previous is not None:
-        reads.append(_previous_visit_read(previous, consultation))
-    access_log_record_many(user=user, reads=reads, request=request)
+    if not logged:  # a reader other than the visit's doctor, let in by the check above
+        reads = [
+            {
+                "record_type": "consultation",
+                "record_id": consultation.pk,
+                "patient_id": consultation.patient_id,
+                "reason": reason,
+            }
+        ]
+        if previous is not None:
+            reads.append(_previous_visit_read(previous, consultation))
+        access_log_record_many(user=user, reads=reads, request=request)
     visit.previous = _previous_visit_summary(previous)
     return visit
 
@@ -529,7 +564,7 @@ def _previous_visit_read(previous: dict, consultation: Consultation) -> dict:
         "record_type": "consultation",
         "record_id": previous["id"],
         "patient_id": previous["patient_id"],
-        "reason": f"previous visit summary in {consultation.number}",
+        "reason": f"{PREVIOUS_VISIT_REASON}{consultation.number}",
     }
 
 

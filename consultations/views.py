@@ -18,10 +18,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -519,12 +517,10 @@ def visit_page(request: HttpRequest, consultation_id) -> HttpResponse:
         if consultation.completed_at
         else None,
     }
-    # The sections (with the voice app's console) in Jinja2, several times faster than Django's
-    # engine for this markup (decision 0051); the staff layout around them as on every page.
+    # In Jinja2, several times faster than Django's engine for this markup (decision 0051), with the
+    # voice app's console and the staff layout's shared pieces.
     context["voice_info"] = voice_console_info()
-    # Jinja2 escaped what it rendered (autoescape on); the layout takes it as markup.
-    sections = mark_safe(render_to_string("consultations/visit_sections.html", context, using="jinja2"))  # noqa: S308
-    return render(request, "consultations/visit.html", {"consultation": consultation, "sections": sections})
+    return render(request, "consultations/visit_page.html", context, using="jinja2")
 
 
 # --- The public prescription check ---------------------------------------------------------------------

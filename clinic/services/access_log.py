@@ -158,17 +158,13 @@ def _access_log_entry(
     request: HttpRequest | None = None,
     actor: str | None = None,
 ) -> AccessLog:
-    authenticated = user is not None and user.is_authenticated
     entry = AccessLog(
-        user_id=user.pk if authenticated else None,
-        actor=actor or _actor(user),
+        **_reader(user, request, actor),
         record_type=record_type,
         record_id=str(record_id),
         patient_id=patient_id,
         access_type=access_type,
         reason=reason,
-        ip_address=client_ip(request) if request is not None else None,
-        user_agent=_user_agent(request) if request is not None else "",
         prev_hash=GENESIS_HASH,
         row_hash=GENESIS_HASH,
     )
@@ -176,6 +172,44 @@ def _access_log_entry(
         exclude=["accessed_at", "prev_hash", "row_hash"], validate_unique=False, validate_constraints=False
     )
     return entry
+
+
+def access_log_cte(reads_sql: str) -> str:
+    """A read and its access-log rows in one statement: the SQL of a data-modifying CTE named
+    `logged` that appends one row (access type view) per row of `reads_sql`, which yields the
+    columns ord, record_type, record_id (text), patient_id and reason; rows are chained in `ord`
+    order. Put it in the WITH clause of the reading statement, read `(SELECT count(*) FROM logged)`
+    to know how many rows were written, and pass `access_log_cte_params` with the statement's own.
+    The database chains them as it chains every insert (the trigger of migration 0006). Writing in
+    the reading statement saves the page a round trip and a commit of its own (decision 0052); the
+    reads must only yield rows the reader is allowed to see, as the statement decides it."""
+    columns = ", ".join(_WRITTEN_COLUMNS)
+    return f"""logged AS (
+        INSERT INTO clinic_accesslog ({columns})
+        SELECT %(log_user_id)s, %(log_actor)s, r.record_type, r.record_id, r.patient_id,
+               %(log_access_type)s, r.reason, %(log_ip_address)s, %(log_user_agent)s
+          FROM ({reads_sql}) r
+         ORDER BY r.ord
+        RETURNING id)"""  # noqa: S608 (constant SQL; every value is a parameter)
+
+
+def access_log_cte_params(*, user, request: HttpRequest | None = None) -> dict[str, Any]:
+    """The parameters of `access_log_cte`: who reads, from where, as `access_log_record` writes them."""
+    return {
+        f"log_{column}": value
+        for column, value in {**_reader(user, request), "access_type": AccessType.VIEW}.items()
+    }
+
+
+def _reader(user, request: HttpRequest | None, actor: str | None = None) -> dict[str, Any]:
+    """The columns that name who reads and from where."""
+    authenticated = user is not None and user.is_authenticated
+    return {
+        "user_id": user.pk if authenticated else None,
+        "actor": actor or _actor(user),
+        "ip_address": client_ip(request) if request is not None else None,
+        "user_agent": _user_agent(request) if request is not None else "",
+    }
 
 
 # What a writer supplies; the database sets id, accessed_at, prev_hash and row_hash (migration 0006).

@@ -8,6 +8,7 @@ system (a colour never on its own: every status has a word and an icon).
     {{ appointment.starts_at|clock }}    4:45 pm (in the current time zone)
     {% status_badge appointment.status %}   or   {% include "ui/status.html" with status="confirmed" %}
     {% icon "search" %}                  the ui/icon.html symbol, made once per process
+    {% layout "topbar" %}                a piece of the layout shared with the Jinja2 pages
 """
 
 import datetime
@@ -17,9 +18,11 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_currency
 from django import template
+from django.template import engines
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from clinic.identifiers import phone_display
 
@@ -82,6 +85,16 @@ def icon_markup(name: str, css_class: str = "") -> str:
 def icon_tag(name, css_class=""):
     """{% icon "search" %} or {% icon name "btn__icon" %}: the same markup as ui/icon.html."""
     return icon_markup(str(name), str(css_class or ""))
+
+
+@register.simple_tag(takes_context=True)
+def layout(context, name, **options):
+    """{% layout "topbar" search=False %}: a piece of the page layout (clinic/jinja2/layout/<name>.html)
+    that Django's pages and the Jinja2 ones share (decision 0051), rendered by the Jinja2 engine
+    with this request (its context processors, CSRF token and messages) and the given options."""
+    template = engines["jinja2"].get_template(f"layout/{name}.html")
+    # Jinja2 escaped what it rendered (autoescape is always on there): it is markup.
+    return mark_safe(template.render(options, request=context.get("request")))  # noqa: S308
 
 
 @register.simple_tag(name="status_meta")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from appointments.models import AppointmentStatus, DoctorSchedule
 from appointments.services import slot_generate
 from clinic.models import AccessLog
+from clinic.selectors.access_log import access_log_verify
 from clinic.selectors.stock import branch_today
 from consultations.models import NOTE_SECTIONS, Consultation, ConsultationStatus
 from consultations.services.diagnoses import diagnosis_add
@@ -37,7 +38,7 @@ from tests.factories import make_patient
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # What opening a visit costs (session and user included), whatever the size of the visit and history.
-VISIT_PAGE_QUERIES = 4
+VISIT_PAGE_QUERIES = 3
 
 
 def client_as(user) -> Client:
@@ -286,11 +287,27 @@ def test_the_doctors_recent_diagnoses_and_medicines_come_first(
 
 
 def test_opening_the_visit_is_an_access_logged_read(doctor_a, consultation_a):
+    """The doctor's read is logged by the statement that reads the visit (decision 0052): with who,
+    from where and on which device, chained like every other row."""
     before = AccessLog.objects.filter(record_id=consultation_a.pk).count()
-    client_as(doctor_a).get(visit_url(consultation_a))
+    client_as(doctor_a).get(visit_url(consultation_a), REMOTE_ADDR="10.1.2.3", HTTP_USER_AGENT="Tab\x00let")
     row = AccessLog.objects.filter(record_id=consultation_a.pk).latest("pk")
     assert AccessLog.objects.filter(record_id=consultation_a.pk).count() == before + 1
     assert row.reason == "tablet visit page" and row.patient_id == consultation_a.patient_id
+    assert (row.user_id, row.actor, row.access_type) == (doctor_a.pk, doctor_a.username, "view")
+    assert (row.ip_address, row.user_agent) == ("10.1.2.3", "Tablet")
+    assert access_log_verify().ok
+
+
+def test_the_care_team_and_nurses_reads_are_logged_and_refused_readers_leave_no_row(
+    doctor_a2, nurse_a, doctor_b, front_desk_a, consultation_a
+):
+    """Readers other than the visit's doctor are logged after the permission check lets them in."""
+    for user in (doctor_a2, nurse_a, doctor_b, front_desk_a):
+        client_as(user).get(visit_url(consultation_a))
+    readers = set(AccessLog.objects.filter(record_id=consultation_a.pk).values_list("user_id", flat=True))
+    assert readers == {doctor_a2.pk, nurse_a.pk}
+    assert access_log_verify().ok
 
 
 def test_the_care_team_reads_the_visit_but_cannot_change_it(doctor_a2, consultation_a):
