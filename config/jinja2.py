@@ -17,7 +17,7 @@ from django_htmx.jinja import htmx_script
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from clinic.templatetags.clinic_ui import age_sex, clock, icon_markup, status_meta
+from clinic.templatetags.clinic_ui import age_sex, clock, fixed_url, icon_markup, status_meta
 
 
 @functools.cache
@@ -35,7 +35,7 @@ def status(value, label: str = "") -> Markup:
 
 
 def url(name: str, *args) -> str:
-    return reverse(name, args=args)
+    return reverse(name, args=args) if args else fixed_url(name)
 
 
 def environment(**options) -> Environment:

@@ -20,6 +20,7 @@ from babel.numbers import format_currency
 from django import template
 from django.template import engines
 from django.templatetags.static import static
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -79,6 +80,17 @@ def icon_markup(name: str, css_class: str = "") -> str:
         static("img/icons.svg"),
         name,
     )
+
+
+def fixed_url(name: str) -> str:
+    """reverse(name) of an address without arguments, worked out once per URL configuration and
+    script prefix (which are all it depends on). Raises NoReverseMatch as reverse does."""
+    return _fixed_url(get_urlconf(), get_script_prefix(), name)
+
+
+@functools.lru_cache(maxsize=512)
+def _fixed_url(urlconf, prefix: str, name: str) -> str:
+    return reverse(name, urlconf=urlconf)
 
 
 @register.simple_tag(name="icon")

@@ -1,15 +1,18 @@
 """The staff layout's top bar (clinic, branches, name, role) is cached per user: a page after the
 first reads it with no query, and whatever changes it shows on the user's next page."""
 
+import time
+
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from clinic import context_processors
-from clinic.models import Staff
+from clinic.models import Branch, Staff
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +49,18 @@ def test_a_branch_renamed_or_closed_shows_on_the_next_page(doctor_a, branch_a):
     branch_a.is_active = False
     branch_a.save()
     assert "Koramangala" not in top_bar(doctor_a)
+
+
+def test_a_change_saved_by_another_process_shows_here_within_seconds(monkeypatch, doctor_a, branch_a):
+    """Each process keeps the entries and the generation token it read; another process's change
+    moves the token in the shared cache, which this process reads again every few seconds."""
+    top_bar(doctor_a)
+    Branch.objects.filter(pk=branch_a.pk).update(name="Koramangala")  # sends no signal here
+    cache.set(context_processors._GENERATION_KEY, "moved by another process")
+    assert "Indiranagar" in top_bar(doctor_a)
+    later = time.monotonic() + context_processors.GENERATION_RECHECK + 1
+    monkeypatch.setattr(context_processors.time, "monotonic", lambda: later)
+    assert "Koramangala" in top_bar(doctor_a)
 
 
 def test_a_hospital_renamed_and_a_name_corrected_show_on_the_next_page(doctor_a, hospital):
