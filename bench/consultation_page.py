@@ -61,6 +61,7 @@ from consultations.models import (
     PrescriptionItem,
     PrescriptionStatus,
 )
+from consultations.services.chips import doctor_chips_refresh
 from consultations.services.diagnoses import diagnosis_add
 from consultations.services.notes import note_save_sections
 from consultations.services.prescriptions import (
@@ -217,7 +218,8 @@ def make_medicines(hospital, branch):
 
 class History:
     """Completed consultations in bulk (appointment, consultation, 2 diagnoses, a finalized
-    prescription with 2 items each), spread over the last year and the 20 doctors."""
+    prescription with 2 items each), spread over the last year and the 20 doctors; then each
+    doctor's chips counted, as the completion of those visits would have."""
 
     def __init__(self, branch, doctors, patients, medicines, rng):
         self.branch, self.doctors, self.patients, self.medicines, self.rng = (
@@ -241,6 +243,8 @@ class History:
             self._batch(size)
             n -= size
             self.count += size
+        for doctor in self.doctors:  # as completing those visits would have
+            doctor_chips_refresh(doctor_id=doctor.pk)
 
     def _batch(self, size):
         now = timezone.now()

@@ -346,6 +346,24 @@ class ConsultationDiagnosis(models.Model):
         return f"{self.code_id} ({'primary' if self.is_primary else 'secondary'})"
 
 
+class DoctorChips(models.Model):
+    """A doctor's one-tap chips on the visit page: the ICD-10 codes and the clinic medicines they gave
+    most in their last completed visits, most used first. Worked out when one of their visits
+    completes (consultations.services.chips), so that opening a visit reads them instead of
+    counting the doctor's history on every page (decision 0045, "Fourth round")."""
+
+    doctor = models.OneToOneField(Staff, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    codes = models.JSONField(default=list, help_text='[{"code", "title"}], most used first.')
+    medicine_ids = models.JSONField(default=list, help_text="Clinic medicine ids, most used first.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "doctor chips"
+
+    def __str__(self) -> str:
+        return f"chips of {self.doctor_id}"
+
+
 class PrescriptionStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     FINALIZED = "finalized", "Finalized"

@@ -214,50 +214,19 @@ def _previous_visit_row(row: dict | None) -> dict | None:
     }
 
 
-RECENT_CONSULTATIONS = 100  # how far back "recent" looks: the doctor's last 100 visits
-HABIT_CHIPS = 8  # recent codes and medicines offered as chips
-
-
-# The reader's one-tap chips, whatever the history: the codes they gave most in their last
-# RECENT_CONSULTATIONS visits, the clinic's common codes not among them, and the clinic medicines they
-# prescribed most, with the stock usable at the visit's branch today. A part of VISIT_SQL (`this` is
-# the visit, `b` its branch). The recent visits are a MATERIALIZED CTE: PostgreSQL reads the 100 ids
-# through the (doctor, started_at) index first and then looks up their diagnoses and items by index;
-# as a plain subquery it hash-joined whole tables (decision 0045).
+# The reader's one-tap chips: the codes and clinic medicines they gave most in their last completed
+# visits (DoctorChips, worked out when a visit completes: consultations.services.chips), then the
+# clinic's common codes not among them; each medicine with the stock usable at the visit's branch
+# today. A part of VISIT_SQL (`b` is the visit's branch).
 HABITS_SELECT = """
-    WITH recent AS MATERIALIZED (
-        SELECT id FROM consultations_consultation
-         WHERE doctor_id = (SELECT id FROM clinic_staff WHERE user_id = %(user)s)
-           AND status <> %(cancelled)s
-         ORDER BY started_at DESC LIMIT %(recent)s
-    ),
-    recent_codes AS (
-        SELECT dc.code, dc.title, COUNT(*) AS uses
-          FROM recent
-          JOIN consultations_consultationdiagnosis cd ON cd.consultation_id = recent.id
-          JOIN consultations_diagnosiscode dc ON dc.id = cd.code_id
-         GROUP BY dc.code, dc.title
-         ORDER BY uses DESC, dc.code LIMIT %(chips)s
-    ),
-    recent_medicines AS (
-        SELECT pi.medicine_id, COUNT(*) AS uses
-          FROM recent
-          JOIN consultations_prescription p ON p.consultation_id = recent.id
-          JOIN consultations_prescriptionitem pi ON pi.prescription_id = p.id
-         WHERE pi.medicine_id IS NOT NULL
-         GROUP BY pi.medicine_id
-         ORDER BY uses DESC, pi.medicine_id LIMIT %(chips)s
-    )
     SELECT json_build_object(
-      'recent_diagnoses', (SELECT coalesce(json_agg(json_build_object('code', code, 'title', title)
-                                                    ORDER BY uses DESC, code), '[]'::json)
-                             FROM recent_codes),
+      'recent_diagnoses', coalesce(ch.codes, '[]'::jsonb),
       'common_diagnoses', (
         SELECT coalesce(json_agg(json_build_object('code', dc.code, 'title', dc.title)
                                  ORDER BY array_position(%(common)s::text[], dc.code::text)), '[]'::json)
           FROM consultations_diagnosiscode dc
          WHERE dc.code = ANY(%(common)s::text[]) AND dc.is_active AND dc.kind = ANY(%(kinds)s::text[])
-           AND dc.code NOT IN (SELECT code FROM recent_codes)),
+           AND NOT coalesce(ch.codes @> jsonb_build_array(jsonb_build_object('code', dc.code)), false)),
       -- With their stock as medicines_with_stock counts it: the units of the branch's batches that
       -- are not empty and not expired on the branch's today.
       'recent_medicines', (
@@ -268,19 +237,19 @@ HABITS_SELECT = """
                    SELECT sum(sb.quantity_available) FROM clinic_stockbatch sb
                     WHERE sb.medicine_id = m.id AND sb.branch_id = b.id AND sb.quantity_available > 0
                       AND sb.expiry_date > (%(now)s::timestamptz AT TIME ZONE b.time_zone)::date), 0))
-                 ORDER BY rm.uses DESC, rm.medicine_id::text), '[]'::json)
-          FROM recent_medicines rm
-          JOIN clinic_medicine m ON m.id = rm.medicine_id
+                 ORDER BY r.ord), '[]'::json)
+          FROM jsonb_array_elements_text(ch.medicine_ids) WITH ORDINALITY AS r(id, ord)
+          JOIN clinic_medicine m ON m.id = r.id::uuid
          WHERE m.hospital_id = b.hospital_id AND m.is_active)
     )
+      FROM (SELECT) AS one
+      LEFT JOIN consultations_doctorchips ch
+        ON ch.doctor_id = (SELECT id FROM clinic_staff WHERE user_id = %(user)s)
 """
 
 
 def _habits_params(common_codes: list[str]) -> dict:
     return {
-        "cancelled": ConsultationStatus.CANCELLED,
-        "recent": RECENT_CONSULTATIONS,
-        "chips": HABIT_CHIPS,
         "common": list(common_codes),
         "kinds": [DiagnosisCodeKind.CATEGORY, DiagnosisCodeKind.SUBCATEGORY],
         "now": timezone.now(),

@@ -32,6 +32,7 @@ from consultations.models import (
     PrescriptionStatus,
 )
 from consultations.permissions import can_start_consultation, can_start_walk_in
+from consultations.services.chips import doctor_chips_refresh
 from consultations.services.common import NotYourConsultation, lock_consultation, save_with_history
 
 S = ConsultationStatus
@@ -280,6 +281,8 @@ def consultation_transition(
         fields += ["completed_at", "duration_minutes"]
     locked.status = to_status
     save_with_history(locked, acting_user=acting_user, reason=reason or f"{old} → {to_status}", fields=fields)
+    if to_status == S.COMPLETED:
+        doctor_chips_refresh(doctor_id=locked.doctor_id)  # this visit counts from now on
     if consultation is not locked:
         consultation.__dict__.update({k: v for k, v in locked.__dict__.items() if k != "_state"})
     return result

@@ -269,9 +269,10 @@ def test_the_page_state_carries_what_the_scripts_need(doctor_a, consultation_a, 
     assert state["user"] == doctor_a.pk
 
 
-def test_the_doctors_recent_diagnoses_and_medicines_come_first(
-    doctor_a, branch_a, patient_a, icd_skin, medicines
+def test_the_doctors_recent_diagnoses_and_medicines_come_first_once_a_visit_completes(
+    doctor_a, doctor_a2, branch_a, patient_a, icd_skin, medicines
 ):
+    """The chips count the doctor's completed visits (DoctorChips, worked out at completion)."""
     earlier = consultation_start(
         acting_user=doctor_a,
         appointment=checked_in_appointment(patient=patient_a, doctor_user=doctor_a, branch=branch_a),
@@ -280,7 +281,15 @@ def test_the_doctors_recent_diagnoses_and_medicines_come_first(
     draft = prescription_get_or_create_draft(acting_user=doctor_a, consultation=earlier)
     prescription_item_add(acting_user=doctor_a, prescription=draft, data=item_data(medicines["cetirizine"]))
     state = page_state(client_as(doctor_a).get(visit_url(earlier)))
+    assert state["chips"]["recent_diagnoses"] == [] and state["chips"]["recent_medicines"] == []
+    assert "L40.0" in [c["code"] for c in state["chips"]["common_diagnoses"]]
+
+    prescription_finalize(acting_user=doctor_a, prescription=draft)
+    _complete(doctor_a, earlier)
+    state = page_state(client_as(doctor_a).get(visit_url(earlier)))
     assert state["chips"]["recent_diagnoses"] == [{"code": "L40.0", "title": "Psoriasis vulgaris"}]
+    # The chips are the reader's: a colleague opening the visit has their own (none yet).
+    assert page_state(client_as(doctor_a2).get(visit_url(earlier)))["chips"]["recent_diagnoses"] == []
     assert "L40.0" not in [c["code"] for c in state["chips"]["common_diagnoses"]]
     (recent,) = state["chips"]["recent_medicines"]
     assert recent["generic_name"] == "Cetirizine" and recent["stock"] == 0
