@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from appointments.models import AppointmentStatus, DoctorSchedule
@@ -650,3 +651,24 @@ def test_the_visit_read_lists_allergies_and_medicines_as_the_emr_does(doctor_a, 
     assert [a.allergen_name for a in visit.allergies] == ["Sulfa", "Peanut"]
     expected = medication_current_list(patient_id=patient_a.pk)
     assert [m.pk for m in visit.medications] == [m.pk for m in expected] and len(expected) == 1
+
+
+def test_the_visit_page_wears_the_same_top_bar_and_toasts_as_every_staff_page(doctor_a, consultation_a):
+    """The visit page is rendered by Jinja2 and the queue by Django's engine; both take the head,
+    top bar and toast area from the same pieces (clinic/jinja2/layout/, decision 0051)."""
+    client = client_as(doctor_a)
+    queue = client.get("/doctor/").content.decode()
+    visit = client.get(visit_url(consultation_a)).content.decode()
+    staff_queue = client.get(reverse("appointments:queue")).content.decode()
+
+    def piece(page, start, end):
+        found = page[page.index(start) : page.index(end, page.index(start)) + len(end)]
+        return re.sub(r'value="[^"]+"', 'value="token"', found)  # each page masks its CSRF token anew
+
+    for start, end in (('<meta charset="utf-8">', "</script>"), ('<header class="topbar">', "</header>")):
+        assert piece(queue, start, end) == piece(visit, start, end)
+    assert 'aria-current="page">My patients</a>' in visit  # the doctor's section, in both
+    assert 'id="topbar-q"' not in visit and 'id="topbar-q"' in staff_queue  # the search, where it belongs
+    assert f'data-sign-out="{doctor_a.pk}"' in visit and 'name="csrfmiddlewaretoken"' in visit
+    toasts = ('<div id="toasts"', "</template>")
+    assert visit.count('id="toast-template"') == 1 and piece(queue, *toasts) == piece(visit, *toasts)
