@@ -23,7 +23,7 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
-from consultations.models import ConsultationNote
+from consultations.models import ConsultationNote, PrescriptionItem
 from consultations.services.workflow import consultation_start
 from tests.consultations.conftest import checked_in_appointment
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, INSTALL_HINT, TABLET, assert_accessible, screenshot
@@ -362,6 +362,29 @@ def test_the_doctor_records_reviews_and_accepts_the_drafted_notes(doctor_page, v
     assert ConsultationTranscript.objects.get(recording=recording).doctor_verified
     page.locator("#notes").scroll_into_view_if_needed()
     screenshot(page, "voice-console-accepted")
+
+    # A drafted medicine starts the prescription composer from what was said ("at night" -> HS,
+    # "5 days", "10 mg"); the doctor picks it (here: bought outside) and adds it, checks and all.
+    console.get_by_role("button", name="Review the draft").click()
+    review.get_by_role("button", name="Use cetirizine").click()
+    expect(review).to_be_hidden()
+    expect(page.locator("#med-q")).to_have_value("cetirizine")
+    page.locator("#med-results button", has_text="Prescribe “cetirizine”").click()
+    expect(page.locator("#chosen-name")).to_contain_text("cetirizine")
+    expect(page.locator("#dose-other")).to_have_value("10 mg")
+    expect(page.locator('#freq-chips [data-frequency="HS"]')).to_have_attribute("aria-pressed", "true")
+    expect(page.locator('#dur-chips [data-duration="5"]')).to_have_attribute("aria-pressed", "true")
+    assert not PrescriptionItem.objects.filter(prescription__consultation=visit).exists()  # not until Add
+    page.get_by_role("button", name="Add to prescription").click()
+    expect(page.locator("#rx-list")).to_contain_text("cetirizine", timeout=10_000)
+    expect(page.locator("#saved-mark")).to_have_attribute("data-state", "saved", timeout=10_000)
+    item = PrescriptionItem.objects.get(prescription__consultation=visit)
+    assert (item.medicine_name, item.dosage, item.frequency, item.duration_value) == (
+        "cetirizine",
+        "10 mg",
+        "HS",
+        5,
+    )
 
     # Portrait: the console still fits and every control is still big enough.
     page.set_viewport_size(PORTRAIT)

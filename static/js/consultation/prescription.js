@@ -160,6 +160,37 @@ window.ClinicVisit.register(function prescription(visit) {
     renderList();
   }
 
+  // --- What was said, as the composer's choices ------------------------------------------------------------
+  // Only what is unambiguous: a code or a chip's own words, common English and Hinglish phrasings;
+  // anything else is left for the doctor to tap.
+  const SAID_FREQUENCIES = [
+    [/\b(1-0-1|morning and night|subah[- ]shaam)\b/, "1-0-1"],
+    [/\b(1-0-0|in the morning|subah)\b/, "1-0-0"],
+    [/\b(0-0-1)\b/, "0-0-1"],
+    [/\b(once a day|once daily|daily|din mein ek baar)\b/, "OD"],
+    [/\b(twice a day|twice daily|din mein do baar)\b/, "BD"],
+    [/\b(three times a day|thrice daily|din mein teen baar)\b/, "TDS"],
+    [/\b(four times a day)\b/, "QID"],
+    [/\b(at bedtime|at night|before sleep|raat ko|sote samay)\b/, "HS"],
+    [/\b(when needed|as needed|if needed|sos)\b/, "SOS"],
+  ];
+
+  function frequencyOf(said) {
+    const text = (said || "").trim().toLowerCase();
+    if (!text) return "";
+    const code = Object.keys(frequencyWords).find((value) => value.toLowerCase() === text);
+    if (code) return code;
+    const found = SAID_FREQUENCIES.find(([pattern]) => pattern.test(text));
+    return found && frequencyWords[found[1]] !== undefined ? found[1] : "";
+  }
+
+  function durationOf(said) {
+    const match = /(\d+)\s*(day|din|week|hafte|month|mahine)/i.exec(said || "");
+    if (!match) return {};
+    const unit = { day: "days", din: "days", week: "weeks", hafte: "weeks", month: "months", mahine: "months" };
+    return { duration_value: Number(match[1]), duration_unit: unit[match[2].toLowerCase()] };
+  }
+
   // --- The composer -----------------------------------------------------------------------------------
   const blank = () => ({
     mode: "add",
@@ -274,7 +305,7 @@ window.ClinicVisit.register(function prescription(visit) {
     set({
       medicine,
       external: "",
-      dosage: draft.dosage && draft.mode === "edit" ? draft.dosage : doses[0] || "",
+      dosage: draft.dosage && (draft.mode === "edit" || draft.keepDose) ? draft.dosage : doses[0] || "",
       is_in_house: false,
       dispense_quantity: null,
       warnings: [],
@@ -546,6 +577,25 @@ window.ClinicVisit.register(function prescription(visit) {
     input.addEventListener("input", () => {
       clearTimeout(timer);
       timer = setTimeout(() => search(input.value.trim()), 200);
+    });
+
+    // A medicine from the voice draft (static/js/voice/console.js): the composer starts from what was
+    // said, and the search lists the clinic's matches; the doctor picks one (or "bought outside"),
+    // checks and taps Add.
+    document.addEventListener("voice:medicine-picked", (event) => {
+      const said = event.detail || {};
+      draft = Object.assign(blank(), {
+        dosage: (said.dosage || "").trim(),
+        keepDose: Boolean((said.dosage || "").trim()),
+        frequency: frequencyOf(said.frequency),
+        instructions: (said.instructions || "").trim(),
+        ...durationOf(said.duration),
+      });
+      keep();
+      renderComposer();
+      input.value = (said.medicine || "").trim();
+      search(input.value);
+      composer.scrollIntoView({ block: "start" });
     });
 
     const recent = visit.state.chips.recent_medicines;

@@ -687,18 +687,36 @@
     });
     const rx = notes.prescriptions || [];
     if (rx.length) {
+      // The prescription composer takes a drafted medicine to start from (static/js/consultation/
+      // prescription.js): the doctor picks it from the clinic's list or as bought outside, checks the
+      // dose and taps Add, so the allergy and interaction checks run as for any other medicine.
+      const composer = document.getElementById("composer");
       const hint = document.createElement("p");
       hint.className = "muted vc-hint";
-      hint.textContent = "Add these in the Prescription section; they are not added by themselves.";
+      hint.textContent = composer
+        ? "“Use” starts the medicine in the Prescription section; nothing is added until you tap Add there."
+        : "Add these in the Prescription section; they are not added by themselves.";
       const g = group(
         "Medicines drafted",
-        rx.map((item) =>
-          line(
+        rx.map((item) => {
+          let use = null;
+          if (composer) {
+            use = document.createElement("button");
+            use.type = "button";
+            use.className = "btn btn--secondary vc-line__use";
+            use.textContent = `Use ${item.medicine}`;
+            use.addEventListener("click", () => {
+              el.review.close();
+              document.dispatchEvent(new CustomEvent("voice:medicine-picked", { detail: { ...item } }));
+            });
+          }
+          return line(
             [item.medicine, item.dosage, item.frequency, item.duration].filter(Boolean).join(" · ") +
               (item.instructions ? ` (${item.instructions})` : ""),
             item,
-          ),
-        ),
+            use,
+          );
+        }),
       );
       g.append(hint);
       parts.push(g);
