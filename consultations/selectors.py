@@ -265,29 +265,30 @@ def _habits_from_json(data: dict) -> dict:
     return {**data, "recent_medicines": medicines}
 
 
-# The visit page's whole record in one statement: the consultation with its patient (and data
-# key), doctor, branch and appointment; its vitals, note, diagnoses, every prescription version with
-# its items and overrides; and the previous visit. Read through the ORM this was eight queries and
-# ~13 ms of Python compiling them (decision 0045, "Third round"); PostgreSQL runs it in ~1 ms.
-# Users are read as id and username only (never their password hashes).
 # What the visit page's statement logs when its reader is the visit's doctor (who may always see
 # it): the visit, then the previous visit whose summary the page shows. Any other reader is logged
 # by consultation_visit_for_user once the permission check has let them in.
 VISIT_READS = """
-    SELECT v.* FROM (
-        SELECT 1 AS ord, 'consultation' AS record_type, this.id::text AS record_id, this.patient_id,
-               %(reason)s::text AS reason
-          FROM consultations_consultation this WHERE this.id = %(this)s
-        UNION ALL
-        SELECT 2, 'consultation', previous.id::text, previous.patient_id,
-               %(previous_reason)s::text || this.number
-          FROM previous JOIN consultations_consultation this ON this.id = %(this)s
-    ) v
-    WHERE EXISTS (SELECT 1 FROM consultations_consultation this JOIN clinic_staff me ON me.id = this.doctor_id
-                   WHERE this.id = %(this)s AND me.user_id = %(user)s)
+    SELECT v.* FROM consultations_consultation this
+      JOIN clinic_staff me ON me.id = this.doctor_id AND me.user_id = %(user)s
+      CROSS JOIN LATERAL (
+            SELECT 1, 'consultation', this.id::text, this.patient_id, %(reason)s::text
+            UNION ALL
+            SELECT 2, 'consultation', previous.id::text, previous.patient_id,
+                   %(previous_reason)s::text || this.number
+              FROM previous
+      ) v (ord, record_type, record_id, patient_id, reason)
+     WHERE this.id = %(this)s
 """
 PREVIOUS_VISIT_REASON = "previous visit summary in "
 
+
+# The visit page's whole record in one statement: the consultation with its patient (and data
+# key), doctor, branch and appointment; its vitals, note, diagnoses, every prescription version with
+# its items and overrides; and the previous visit. Read through the ORM this was eight queries and
+# ~13 ms of Python compiling them (decision 0045, "Third round"); PostgreSQL runs it in ~1 ms.
+# Users are read as id and username only (never their password hashes). For the visit's doctor it
+# also writes the access log's rows (VISIT_READS, decision 0052).
 VISIT_SQL = f"""
     WITH previous AS MATERIALIZED (
         SELECT pv.* FROM consultations_consultation this, LATERAL ({PREVIOUS_VISIT_SELECT}) pv
